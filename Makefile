@@ -1,0 +1,65 @@
+# The two commands of the README: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+export PIPEHEALTH_LANDING ?= $(CURDIR)/landing
+export PIPEHEALTH_WAREHOUSE ?= $(CURDIR)/warehouse
+export DAGSTER_HOME ?= $(PIPEHEALTH_WAREHOUSE)/dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+SCALE ?= S
+SEED ?= 7
+
+.PHONY: install run test lint format dev docs sample clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+## Sample extracts, generated once into the landing folder.
+sample: install
+	@if [ -d "$(PIPEHEALTH_LANDING)" ] && [ -n "$$(ls -A "$(PIPEHEALTH_LANDING)")" ]; then \
+		echo "Landing folder $(PIPEHEALTH_LANDING) already holds drops; not generating."; \
+	else \
+		$(BIN)/pipehealth generate --scale $(SCALE) --seed $(SEED) --out "$(PIPEHEALTH_LANDING)"; \
+	fi
+
+## Load every pending drop, gate, build the marts through Dagster, publish.
+run: sample
+	$(BIN)/pipehealth run
+
+## The whole test suite; pytest's "no tests collected" (exit 5) counts as a failure.
+test: install
+	$(BIN)/python -m pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
+	exit $$status
+
+lint: install
+	$(BIN)/ruff check dagster_project tests
+	$(BIN)/ruff format --check dagster_project tests
+	$(BIN)/sqlfluff lint dbt/models dbt/data-tests
+
+format: install
+	$(BIN)/ruff check --fix dagster_project tests
+	$(BIN)/ruff format dagster_project tests
+	$(BIN)/sqlfluff fix dbt/models
+
+## The Dagster UI on http://localhost:3000 (runs of `make run` show there too).
+dev: install
+	$(BIN)/pipehealth serve
+
+## dbt docs for analysts, on http://localhost:8080.
+docs: install
+	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir .
+
+clean:
+	rm -rf "$(PIPEHEALTH_WAREHOUSE)" dbt/target dbt/logs

@@ -1,0 +1,141 @@
+"""The `pipehealth` command: generate, run, status, serve.
+
+Exit codes of `run` are part of the public interface (DESIGN.md): 0 published,
+1 stopped by a quality gate (nothing published), 2 any other error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.exit_codes import EXIT_PUBLISHED
+from dagster_project.settings import REPO_ROOT, Paths, current_paths
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    return int(args.handler(args))
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pipehealth", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    generate = commands.add_parser("generate", help="write deterministic sample CRM drops")
+    generate.add_argument("--scale", choices=["S", "M", "L"], help="preset size (overrides --reps)")
+    generate.add_argument("--seed", type=int, default=7)
+    generate.add_argument("--reps", type=int, default=40)
+    generate.add_argument("--days", type=int, default=730)
+    generate.add_argument(
+        "--format", dest="file_format", choices=["csv", "parquet", "jsonl"], default="csv"
+    )
+    generate.add_argument("--out", type=Path, default=None, help="landing folder to write")
+    generate.set_defaults(handler=_generate)
+
+    run = commands.add_parser("run", help="load pending drops, gate, build, publish")
+    _add_location_options(run)
+    run.add_argument("--target", choices=["duckdb", "postgres"], default=None)
+    run.set_defaults(handler=_run)
+
+    status = commands.add_parser("status", help="what is loaded and published")
+    _add_location_options(status)
+    status.set_defaults(handler=_status)
+
+    serve = commands.add_parser("serve", help="start the Dagster UI")
+    _add_location_options(serve)
+    serve.add_argument("--port", type=int, default=3000)
+    serve.set_defaults(handler=_serve)
+    return parser
+
+
+def _add_location_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--landing", type=Path, default=None, help="landing folder of drops")
+    parser.add_argument("--warehouse", type=Path, default=None, help="warehouse folder")
+
+
+def _apply_locations(args: argparse.Namespace) -> Paths:
+    """Options win over the environment; child processes (dbt, Dagster) inherit both."""
+    if args.landing is not None:
+        os.environ["PIPEHEALTH_LANDING"] = str(args.landing.resolve())
+    if args.warehouse is not None:
+        os.environ["PIPEHEALTH_WAREHOUSE"] = str(args.warehouse.resolve())
+    paths = current_paths()
+    os.environ["PIPEHEALTH_LANDING"] = str(paths.landing)
+    os.environ["PIPEHEALTH_WAREHOUSE"] = str(paths.warehouse)
+    dagster_home = Path(
+        os.environ.setdefault("DAGSTER_HOME", str(paths.warehouse / "dagster_home"))
+    )
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    return paths
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from dagster_project.sample_data import generate, generate_scale
+
+    out = (args.out or current_paths().landing).resolve()
+    if args.scale:
+        summary = generate_scale(out, args.scale, seed=args.seed, file_format=args.file_format)
+    else:
+        summary = generate(
+            out, seed=args.seed, reps=args.reps, days=args.days, file_format=args.file_format
+        )
+    print(summary.describe())
+    return EXIT_PUBLISHED
+
+
+def _run(args: argparse.Namespace) -> int:
+    paths = _apply_locations(args)
+    if args.target:
+        os.environ["PIPEHEALTH_TARGET"] = args.target
+    from dagster_project.run import run_pipeline
+
+    return run_pipeline(paths)
+
+
+def _status(args: argparse.Namespace) -> int:
+    paths = _apply_locations(args)
+    if not paths.served_database.exists():
+        print(f"Nothing published yet in {paths.warehouse}. Run `pipehealth run`.")
+        return EXIT_PUBLISHED
+    connection = duckdb.connect(str(paths.served_database), read_only=True)
+    try:
+        marts = connection.execute(
+            "select table_name, estimated_size from duckdb_tables() "
+            "where schema_name = 'marts' order by table_name"
+        ).fetchall()
+    finally:
+        connection.close()
+    print(f"Published BI file: {paths.served_database}")
+    for name, rows in marts:
+        print(f"  marts.{name}: about {rows} rows")
+    return EXIT_PUBLISHED
+
+
+def _serve(args: argparse.Namespace) -> int:
+    _apply_locations(args)
+    from dagster_project.project import prepare_manifest
+
+    prepare_manifest()
+    command = [
+        sys.executable,
+        "-m",
+        "dagster",
+        "dev",
+        "-m",
+        "dagster_project.definitions",
+        "-p",
+        str(args.port),
+    ]
+    return subprocess.call(command, cwd=REPO_ROOT)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

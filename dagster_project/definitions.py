@@ -1,0 +1,33 @@
+"""The one Definitions object: the whole wiring of pipehealth in one place.
+
+landing -> raw (ingest) -> GX gate (quality) -> dbt staging/intermediate/marts
+(transform) -> publish
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from dagster_project.ingest.assets import raw_extracts
+from dagster_project.ingest.contract import ENTITIES
+from dagster_project.jobs import pipehealth_build_job
+from dagster_project.project import dbt_project
+from dagster_project.publish.assets import published_marts
+from dagster_project.quality.checks import build_raw_gate_checks
+from dagster_project.resources import warehouse_from_environment
+from dagster_project.schedules import nightly_schedule
+from dagster_project.sensors import new_landing_drop_sensor
+from dagster_project.transform.dbt_assets import pipehealth_dbt_models
+
+defs = dg.Definitions(
+    assets=[raw_extracts, pipehealth_dbt_models, published_marts],
+    asset_checks=build_raw_gate_checks(list(ENTITIES)),
+    jobs=[pipehealth_build_job],
+    schedules=[nightly_schedule],
+    sensors=[new_landing_drop_sensor],
+    resources={
+        "warehouse": warehouse_from_environment(),
+        "dbt": DbtCliResource(project_dir=dbt_project),
+    },
+)

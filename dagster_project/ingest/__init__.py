@@ -1,0 +1,1 @@
+"""Landing drops -> the append-only `raw` schema."""

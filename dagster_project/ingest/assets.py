@@ -1,0 +1,78 @@
+"""The raw assets: every complete landing drop appended to `raw.<entity>`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import dagster as dg
+
+from dagster_project.exit_codes import GATE_FAILURE_METADATA_KEY
+from dagster_project.ingest.contract import ENTITIES
+from dagster_project.ingest.drops import DropRejectedError
+from dagster_project.ingest.loader import load_pending_drops
+from dagster_project.resources import WarehouseResource
+
+RAW_GROUP = "raw"
+
+
+def raw_asset_key(entity: str) -> dg.AssetKey:
+    return dg.AssetKey([RAW_GROUP, entity])
+
+
+@dg.multi_asset(
+    name="raw_extracts",
+    specs=[
+        dg.AssetSpec(
+            raw_asset_key(entity),
+            group_name=RAW_GROUP,
+            description=(
+                f"Append-only history of the `{entity}` extracts: one row per distinct version, "
+                "all columns as text plus _extract_date, _source_file, _source_row, _loaded_at."
+            ),
+            kinds={"duckdb"},
+        )
+        for entity in ENTITIES
+    ],
+)
+def raw_extracts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> Iterator[dg.MaterializeResult]:
+    """Load every complete drop not loaded yet, in date order, in one transaction."""
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    with warehouse.connect() as connection:
+        try:
+            report = load_pending_drops(connection, warehouse.paths.landing, loaded_at)
+        except DropRejectedError as error:
+            # The whole load rolled back: raw is as it was before this run.
+            raise _drop_rejected(error, drops_loaded=0) from error
+        stored = {
+            entity: connection.execute(f"select count(*) from raw.{entity}").fetchone()[0]
+            for entity in ENTITIES
+        }
+    if report.drops_loaded:
+        context.log.info(
+            f"Loaded {len(report.drops_loaded)} drop(s): "
+            f"{report.drops_loaded[0]} .. {report.drops_loaded[-1]}"
+        )
+    else:
+        context.log.info(f"No new complete drop in {warehouse.paths.landing}")
+    if report.rejected is not None:
+        raise _drop_rejected(report.rejected, drops_loaded=len(report.drops_loaded))
+    for entity in ENTITIES:
+        yield dg.MaterializeResult(
+            asset_key=raw_asset_key(entity),
+            metadata={
+                "drops_loaded": len(report.drops_loaded),
+                "rows_read": report.rows_read[entity],
+                "versions_added": report.versions_added[entity],
+                "versions_stored": stored[entity],
+            },
+        )
+
+
+def _drop_rejected(error: DropRejectedError, drops_loaded: int) -> dg.Failure:
+    return dg.Failure(
+        description=f"Landing drop rejected: {error}",
+        metadata={GATE_FAILURE_METADATA_KEY: True, "drops_loaded_before_it": drops_loaded},
+    )

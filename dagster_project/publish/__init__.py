@@ -1,0 +1,1 @@
+"""Marts -> the served BI database file and Parquet per mart, swapped in atomically."""

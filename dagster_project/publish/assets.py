@@ -1,0 +1,35 @@
+"""The publish asset: runs after every dbt model and test passed."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from dagster_project.publish.publisher import publish_marts
+from dagster_project.resources import WarehouseResource
+from dagster_project.transform.dbt_assets import pipehealth_dbt_models
+
+PUBLISHED_MARTS_KEY = dg.AssetKey(["publish", "published_marts"])
+
+
+@dg.asset(
+    key=PUBLISHED_MARTS_KEY,
+    group_name="publish",
+    deps=[pipehealth_dbt_models],
+    kinds={"duckdb", "parquet"},
+    description=(
+        "The served BI file warehouse/pipehealth.duckdb (schema marts only) and "
+        "warehouse/parquet/<mart>.parquet, swapped in atomically after every gate passed."
+    ),
+)
+def published_marts(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    report = publish_marts(warehouse.paths, publish_id=context.run_id)
+    context.log.info(f"Published {len(report.rows_per_mart)} marts to {report.served_database}")
+    return dg.MaterializeResult(
+        metadata={
+            "served_database": dg.MetadataValue.path(str(report.served_database)),
+            "parquet_dir": dg.MetadataValue.path(str(report.parquet_dir)),
+            "rows_per_mart": dg.MetadataValue.json(report.rows_per_mart),
+        }
+    )

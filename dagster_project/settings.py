@@ -1,0 +1,53 @@
+"""Where pipehealth reads drops and writes its warehouse, from the environment.
+
+The names and layout are part of the public interface in DESIGN.md, so they live in
+one place and every other module asks here.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+
+BUILD_DATABASE_NAME = "build.duckdb"
+SERVED_DATABASE_NAME = "pipehealth.duckdb"
+PARQUET_DIR_NAME = "parquet"
+PREVIOUS_DIR_NAME = "previous"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """The landing folder and the warehouse folder of one pipehealth installation."""
+
+    landing: Path
+    warehouse: Path
+
+    @property
+    def build_database(self) -> Path:
+        """The run's own database: raw, staging, marts. BI never opens it."""
+        return self.warehouse / BUILD_DATABASE_NAME
+
+    @property
+    def served_database(self) -> Path:
+        """The published BI file: the `marts` schema only."""
+        return self.warehouse / SERVED_DATABASE_NAME
+
+    @property
+    def parquet_dir(self) -> Path:
+        return self.warehouse / PARQUET_DIR_NAME
+
+    @property
+    def previous_dir(self) -> Path:
+        return self.warehouse / PREVIOUS_DIR_NAME
+
+
+def current_paths() -> Paths:
+    """Paths from `PIPEHEALTH_LANDING` / `PIPEHEALTH_WAREHOUSE`, defaulting beside the repo."""
+    landing = Path(os.environ.get("PIPEHEALTH_LANDING", REPO_ROOT / "landing"))
+    warehouse = Path(os.environ.get("PIPEHEALTH_WAREHOUSE", REPO_ROOT / "warehouse"))
+    return Paths(landing=landing.resolve(), warehouse=warehouse.resolve())

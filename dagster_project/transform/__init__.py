@@ -1,0 +1,1 @@
+"""The dbt project (staging -> intermediate -> marts) as Dagster assets."""

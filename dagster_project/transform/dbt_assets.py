@@ -1,0 +1,55 @@
+"""One `@dbt_assets` over the whole dbt project, running `dbt build`.
+
+`dbt build` runs each model's tests right after it, so a failing test skips every
+model downstream of it and, through Dagster, the publish step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from dagster_project.ingest.assets import raw_asset_key
+from dagster_project.project import dbt_project
+
+
+class PipehealthDbtTranslator(DagsterDbtTranslator):
+    """Sources map onto the raw assets; models are keyed and grouped by layer."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return raw_asset_key(dbt_resource_props["name"])
+        return dg.AssetKey([_layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return _layer(dbt_resource_props)
+
+
+def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
+    if dbt_resource_props["resource_type"] == "seed":
+        return "seeds"
+    # fqn is [project, folder, ...]: the first folder under models/ is the layer.
+    return dbt_resource_props["fqn"][1]
+
+
+def dbt_build_args() -> list[str]:
+    """`dbt build`, with `as_of_date` pinned when PIPEHEALTH_AS_OF_DATE is set."""
+    args = ["build"]
+    as_of_date = os.environ.get("PIPEHEALTH_AS_OF_DATE")
+    if as_of_date:
+        args += ["--vars", json.dumps({"as_of_date": as_of_date})]
+    return args
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    dagster_dbt_translator=PipehealthDbtTranslator(),
+)
+def pipehealth_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    yield from dbt.cli(dbt_build_args(), context=context).stream()

@@ -1,0 +1,49 @@
+with
+
+deal_versions as (
+
+    select * from {{ ref('int_deal_versions') }}
+
+),
+
+final as (
+
+    select
+        deal_version_id,
+        deal_id,
+        version_number,
+        account_id,
+        owner_id,
+        deal_name,
+        pipeline,
+        deal_type,
+        stage,
+        stage_order,
+        forecast_category,
+        is_open,
+        is_won,
+        is_lost,
+        is_deleted,
+        currency,
+        amount_original,
+        probability,
+        expected_close_date,
+        close_date,
+        lost_reason,
+        next_step,
+        obstacles,
+        champion,
+        lead_source,
+        created_at,
+        closed_at,
+        stage_entered_at,
+        valid_from,
+        valid_to,
+        is_current,
+        extract_date
+
+    from deal_versions
+
+)
+
+select * from final

@@ -1,0 +1,104 @@
+with
+
+source as (
+
+    select * from {{ source('canonical', 'deals') }}
+
+),
+
+renamed as (
+
+    select
+
+        ---------- ids
+        {{ to_string('deal_id') }} as deal_id,
+        {{ to_string('account_id') }} as account_id,
+        {{ to_string('owner_id') }} as owner_id,
+
+        ---------- strings
+        {{ to_string('deal_name') }} as deal_name,
+        {{ to_string('pipeline') }} as pipeline,
+        {{ to_string('deal_type') }} as deal_type,
+        {{ to_string('stage') }} as stage,
+        {{ to_string('currency') }} as currency,
+        {{ to_string('lost_reason') }} as lost_reason,
+        {{ to_string('next_step') }} as next_step,
+        {{ to_string('obstacles') }} as obstacles,
+        {{ to_string('champion') }} as champion,
+        {{ to_string('source') }} as lead_source,
+
+        ---------- numerics
+        {{ to_numeric('amount') }} as amount,
+        {{ to_numeric('probability') }} as probability,
+
+        ---------- booleans
+        coalesce({{ to_boolean('is_deleted') }}, false) as is_deleted,
+
+        ---------- dates
+        {{ to_date('expected_close_date') }} as expected_close_date,
+
+        ---------- timestamps
+        {{ to_utc_timestamp('created_at') }} as created_at,
+        {{ to_utc_timestamp('closed_at') }} as closed_at,
+        {{ to_utc_timestamp('updated_at') }} as updated_at,
+
+        ---------- lineage
+        _extract_date as extract_date,
+        _source_file as source_file,
+        _source_row as source_row,
+        _loaded_at as loaded_at
+
+    from source
+
+),
+
+-- The same version (deal_id, updated_at) can arrive again in a later extract, written
+-- differently or corrected: the latest delivery of it wins.
+versions_ranked as (
+
+    select
+        renamed.*,
+        row_number() over (
+            partition by deal_id, updated_at
+            order by extract_date desc, loaded_at desc, source_row desc
+        ) as delivery_rank
+
+    from renamed
+
+),
+
+deduplicated as (
+
+    select
+        {{ hash_key(['deal_id', 'updated_at']) }} as deal_version_id,
+        deal_id,
+        account_id,
+        owner_id,
+        deal_name,
+        pipeline,
+        deal_type,
+        stage,
+        currency,
+        lost_reason,
+        next_step,
+        obstacles,
+        champion,
+        lead_source,
+        amount,
+        probability,
+        is_deleted,
+        expected_close_date,
+        created_at,
+        closed_at,
+        updated_at,
+        extract_date,
+        source_file,
+        source_row,
+        loaded_at
+
+    from versions_ranked
+    where delivery_rank = 1
+
+)
+
+select * from deduplicated

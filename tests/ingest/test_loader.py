@@ -1,0 +1,239 @@
+"""Landing drops -> raw: versions stored once, idempotent, clear rejections."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dagster_project.ingest.loader import load_pending_drops
+
+LOADED_AT = datetime(2025, 1, 10, 6, 0)
+DEAL_HEADER = (
+    "deal_id,deal_name,account_id,owner_id,pipeline,stage,amount,currency,"
+    "expected_close_date,created_at,updated_at"
+)
+FIRST_DAY_DEALS = [
+    'd1,"Acme, Inc",a1,u1,new_business,qualification,100.00,USD,2025-02-01,'
+    "2025-01-01T10:00:00Z,2025-01-01T10:00:00Z",
+    "d2,Beta,a1,u1,new_business,demo,200.00,EUR,2025-02-01,"
+    "2025-01-01T10:00:00Z,2025-01-01T11:00:00Z",
+]
+
+
+def write_drop(
+    landing: Path,
+    day: str,
+    files: dict[str, list[str]],
+    *,
+    complete: bool = True,
+    manifest: dict[str, str] | None = None,
+) -> Path:
+    folder = landing / day
+    folder.mkdir(parents=True)
+    for name, lines in files.items():
+        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if manifest is not None:
+        (folder / "_manifest.json").write_text(json.dumps(manifest))
+    if complete:
+        (folder / "_SUCCESS").touch()
+    return folder
+
+
+def full_export(landing: Path, day: str = "2025-01-01") -> Path:
+    return write_drop(
+        landing,
+        day,
+        {
+            "users.csv": [
+                "user_id,full_name,role,is_active,updated_at",
+                "u1,Ann Lee,rep,true,2025-01-01T00:00:00Z",
+            ],
+            "accounts.csv": [
+                "account_id,account_name,created_at,updated_at",
+                "a1,Acme,2024-12-01T00:00:00Z,2024-12-01T00:00:00Z",
+            ],
+            "deals.csv": [DEAL_HEADER, *FIRST_DAY_DEALS],
+        },
+    )
+
+
+def raw_rows(connection: duckdb.DuckDBPyConnection, entity: str) -> pd.DataFrame:
+    return connection.execute(
+        f"select * from raw.{entity} order by _extract_date, _source_row"
+    ).fetch_df()
+
+
+@pytest.fixture
+def connection(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect(str(tmp_path / "build.duckdb"))
+    yield connection
+    connection.close()
+
+
+def test_full_export_then_incremental_stores_each_distinct_version_once(
+    tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> None:
+    landing = tmp_path / "landing"
+    full_export(landing)
+    # The second drop repeats d1 unchanged and changes d2, with an unknown extra column.
+    write_drop(
+        landing,
+        "2025-01-02",
+        {
+            "deals.csv": [
+                DEAL_HEADER + ",custom_score",
+                FIRST_DAY_DEALS[0] + ",",
+                "d2,Beta,a1,u1,new_business,proposal,250.00,EUR,2025-02-01,"
+                "2025-01-01T10:00:00Z,2025-01-02T09:30:00Z,87",
+            ]
+        },
+    )
+
+    report = load_pending_drops(connection, landing, LOADED_AT)
+
+    assert report.drops_loaded == ["2025-01-01", "2025-01-02"]
+    assert report.rows_read["deals"] == 4
+    assert report.versions_added["deals"] == 3
+    stored = connection.execute(
+        "select deal_id, deal_name, stage, amount, custom_score, "
+        "cast(_extract_date as varchar), _source_file, _source_row "
+        "from raw.deals order by _extract_date, _source_row"
+    ).fetchall()
+    assert stored == [
+        (
+            "d1",
+            "Acme, Inc",
+            "qualification",
+            "100.00",
+            None,
+            "2025-01-01",
+            "2025-01-01/deals.csv",
+            1,
+        ),
+        ("d2", "Beta", "demo", "200.00", None, "2025-01-01", "2025-01-01/deals.csv", 2),
+        ("d2", "Beta", "proposal", "250.00", "87", "2025-01-02", "2025-01-02/deals.csv", 2),
+    ]
+    modes = connection.execute("select mode from raw._drops order by drop_date").fetchall()
+    assert modes == [("full",), ("incremental",)]
+
+
+def test_loading_the_same_drops_again_changes_nothing(
+    tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> None:
+    landing = tmp_path / "landing"
+    full_export(landing)
+    load_pending_drops(connection, landing, LOADED_AT)
+    before = {entity: raw_rows(connection, entity) for entity in ("users", "accounts", "deals")}
+
+    again = load_pending_drops(connection, landing, datetime(2025, 1, 11))
+
+    assert again.drops_loaded == []
+    assert sum(again.versions_added.values()) == 0
+    for entity, frame in before.items():
+        pd.testing.assert_frame_equal(raw_rows(connection, entity), frame)
+
+
+def test_incomplete_drop_waits_for_its_success_marker(
+    tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> None:
+    landing = tmp_path / "landing"
+    full_export(landing)
+    write_drop(landing, "2025-01-02", {"deals.csv": [DEAL_HEADER]}, complete=False)
+    (landing / "notes").mkdir()
+
+    report = load_pending_drops(connection, landing, LOADED_AT)
+
+    assert report.drops_loaded == ["2025-01-01"]
+
+
+def test_parquet_and_jsonl_drops_load_the_same_rows_as_csv(tmp_path: Path) -> None:
+    csv_landing = tmp_path / "csv"
+    full_export(csv_landing)
+    frames = {}
+    for file_format in ("parquet", "jsonl"):
+        landing = tmp_path / file_format
+        folder = full_export(landing)
+        for csv_file in list(folder.glob("*.csv")):
+            table = pd.read_csv(csv_file, dtype=str)
+            target = csv_file.with_suffix(f".{file_format}")
+            if file_format == "parquet":
+                table.to_parquet(target, index=False)
+            else:
+                table.to_json(target, orient="records", lines=True)
+            csv_file.unlink()
+        frames[file_format] = landing
+    columns = ["deal_id", "deal_name", "stage", "amount", "updated_at", "_source_row"]
+    with duckdb.connect(str(tmp_path / "csv.duckdb")) as csv_connection:
+        load_pending_drops(csv_connection, csv_landing, LOADED_AT)
+        expected = raw_rows(csv_connection, "deals")[columns]
+    for file_format, landing in frames.items():
+        with duckdb.connect(str(tmp_path / f"{file_format}.duckdb")) as other:
+            load_pending_drops(other, landing, LOADED_AT)
+            pd.testing.assert_frame_equal(raw_rows(other, "deals")[columns], expected)
+
+
+def test_unknown_entity_file_rejects_the_drop_and_keeps_earlier_drops(
+    tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> None:
+    landing = tmp_path / "landing"
+    full_export(landing)
+    write_drop(landing, "2025-01-02", {"opportunities.csv": ["id", "1"]})
+    write_drop(landing, "2025-01-03", {"deals.csv": [DEAL_HEADER]})
+
+    report = load_pending_drops(connection, landing, LOADED_AT)
+
+    assert report.drops_loaded == ["2025-01-01"]
+    assert report.rejected is not None
+    message = str(report.rejected)
+    assert "2025-01-02/opportunities.csv" in message
+    assert "unknown entity 'opportunities'" in message
+
+
+def test_full_export_without_deals_is_rejected_by_name(
+    tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> None:
+    landing = tmp_path / "landing"
+    folder = full_export(landing)
+    (folder / "deals.csv").unlink()
+
+    report = load_pending_drops(connection, landing, LOADED_AT)
+
+    assert report.drops_loaded == []
+    assert str(report.rejected) == (
+        "2025-01-01: a full export must contain deals (found: accounts, users)"
+    )
+
+
+def test_unreadable_file_is_named_with_its_drop(
+    tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> None:
+    landing = tmp_path / "landing"
+    full_export(landing)
+    folder = write_drop(landing, "2025-01-02", {"deals.csv": [DEAL_HEADER]})
+    (folder / "deals.csv").write_bytes(DEAL_HEADER.encode() + b"\nd9,caf\xe9\n")
+
+    with pytest.raises(Exception, match=r"2025-01-02/deals\.csv: cannot be read as csv"):
+        load_pending_drops(connection, landing, LOADED_AT)
+    # The failed load rolled back as a whole: nothing of either drop is stored.
+    assert connection.execute("select count(*) from raw._drops").fetchone()[0] == 0
+    assert connection.execute("select count(*) from raw.deals").fetchone()[0] == 0
+
+
+def test_a_second_drop_of_a_warehouse_without_manifest_is_incremental(
+    tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> None:
+    landing = tmp_path / "landing"
+    full_export(landing)
+    load_pending_drops(connection, landing, LOADED_AT)
+    write_drop(landing, "2025-01-02", {"deals.csv": [DEAL_HEADER, FIRST_DAY_DEALS[1]]})
+
+    report = load_pending_drops(connection, landing, LOADED_AT)
+
+    assert report.drops_loaded == ["2025-01-02"]
+    modes = dict(connection.execute("select drop_date::varchar, mode from raw._drops").fetchall())
+    assert modes == {"2025-01-01": "full", "2025-01-02": "incremental"}

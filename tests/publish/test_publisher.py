@@ -1,0 +1,91 @@
+"""Publishing: marts only, swapped in atomically, previous version kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.publish.publisher import publish_marts
+from dagster_project.settings import Paths
+
+
+def build_warehouse(paths: Paths, open_pipeline: int) -> None:
+    paths.warehouse.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(paths.build_database)) as connection:
+        connection.execute("create schema if not exists raw")
+        connection.execute("create or replace table raw.users as select 'ann@example.com' as email")
+        connection.execute("create schema if not exists marts")
+        connection.execute(
+            "create or replace table marts.fct_deal_daily_snapshot as "
+            "select * from (values (date '2025-01-01', 'd1', ?)) as t(snapshot_date, deal_id, amount)",
+            [open_pipeline],
+        )
+        connection.execute(
+            "create or replace view marts.open_deals as "
+            "select * from marts.fct_deal_daily_snapshot where amount > 0"
+        )
+
+
+@pytest.fixture
+def paths(tmp_path: Path) -> Paths:
+    return Paths(landing=tmp_path / "landing", warehouse=tmp_path / "warehouse")
+
+
+def parquet_amounts(path: Path) -> list[tuple[int]]:
+    with duckdb.connect() as connection:
+        return connection.execute("select amount from read_parquet(?)", [str(path)]).fetchall()
+
+
+def served_amount(database: Path) -> int:
+    with duckdb.connect(str(database), read_only=True) as reader:
+        return reader.execute("select amount from marts.fct_deal_daily_snapshot").fetchone()[0]
+
+
+def test_publish_serves_the_marts_schema_only(paths: Paths) -> None:
+    build_warehouse(paths, open_pipeline=100)
+
+    report = publish_marts(paths, publish_id="run-1")
+
+    assert report.rows_per_mart == {"fct_deal_daily_snapshot": 1, "open_deals": 1}
+    with duckdb.connect(str(paths.served_database), read_only=True) as reader:
+        schemas = {
+            row[0]
+            for row in reader.execute(
+                "select distinct table_schema from information_schema.tables"
+            ).fetchall()
+        }
+    assert schemas == {"marts"}
+    parquet = sorted(path.name for path in paths.parquet_dir.iterdir())
+    assert parquet == ["fct_deal_daily_snapshot.parquet", "open_deals.parquet"]
+    assert parquet_amounts(paths.parquet_dir / "fct_deal_daily_snapshot.parquet") == [(100,)]
+
+
+def test_republish_swaps_in_new_marts_and_keeps_the_previous_version(paths: Paths) -> None:
+    build_warehouse(paths, open_pipeline=100)
+    publish_marts(paths, publish_id="run-1")
+    # A BI reader holds the served file open while the next publish happens.
+    reader = duckdb.connect(str(paths.served_database), read_only=True)
+    build_warehouse(paths, open_pipeline=250)
+
+    publish_marts(paths, publish_id="run-2")
+
+    assert reader.execute("select amount from marts.fct_deal_daily_snapshot").fetchone() == (100,)
+    reader.close()
+    assert served_amount(paths.served_database) == 250
+    assert served_amount(paths.previous_dir / "pipehealth.duckdb") == 100
+    previous_parquet = paths.previous_dir / "parquet" / "fct_deal_daily_snapshot.parquet"
+    assert parquet_amounts(previous_parquet) == [(100,)]
+    current_parquet = paths.parquet_dir / "fct_deal_daily_snapshot.parquet"
+    assert parquet_amounts(current_parquet) == [(250,)]
+
+
+def test_only_the_current_and_previous_publish_are_kept(paths: Paths) -> None:
+    for run in range(1, 5):
+        build_warehouse(paths, open_pipeline=run)
+        publish_marts(paths, publish_id=f"run-{run}")
+
+    kept = sorted(path.name for path in (paths.warehouse / ".publishes").iterdir())
+    assert kept == ["run-3", "run-4"]
+    assert served_amount(paths.served_database) == 4
