@@ -15,7 +15,7 @@ from dagster_project.jobs import pipehealth_build_job
 from dagster_project.project import dbt_project
 from dagster_project.publish.assets import published_marts
 from dagster_project.quality.checks import build_raw_gate_checks
-from dagster_project.resources import warehouse_from_environment
+from dagster_project.resources import WarehouseResource
 from dagster_project.schedules import nightly_schedule
 from dagster_project.sensors import new_landing_drop_sensor
 from dagster_project.transform.dbt_assets import pipehealth_dbt_models
@@ -27,7 +27,7 @@ defs = dg.Definitions(
     schedules=[nightly_schedule],
     sensors=[new_landing_drop_sensor],
     resources={
-        "warehouse": warehouse_from_environment(),
+        "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(project_dir=dbt_project),
     },
 )

@@ -1,4 +1,4 @@
-"""Dagster resources: the warehouse connection and the dbt CLI."""
+"""Dagster resources: the landing folder and the build warehouse."""
 
 from __future__ import annotations
 
@@ -13,14 +13,24 @@ from dagster_project.settings import Paths, current_paths
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The landing folder and the build DuckDB database that raw loading and checks use."""
+    """Where drops land and the build DuckDB database that loading and checks use.
 
-    landing_dir: str
-    warehouse_dir: str
+    Unset folders follow `PIPEHEALTH_LANDING` / `PIPEHEALTH_WAREHOUSE` when a run
+    starts, the same variables the dbt profile reads, so both always agree.
+    """
+
+    landing_dir: str | None = None
+    warehouse_dir: str | None = None
 
     @property
     def paths(self) -> Paths:
-        return Paths(landing=Path(self.landing_dir), warehouse=Path(self.warehouse_dir))
+        from_environment = current_paths()
+        return Paths(
+            landing=Path(self.landing_dir) if self.landing_dir else from_environment.landing,
+            warehouse=Path(self.warehouse_dir)
+            if self.warehouse_dir
+            else from_environment.warehouse,
+        )
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -32,8 +42,3 @@ class WarehouseResource(dg.ConfigurableResource):
             yield connection
         finally:
             connection.close()
-
-
-def warehouse_from_environment() -> WarehouseResource:
-    paths = current_paths()
-    return WarehouseResource(landing_dir=str(paths.landing), warehouse_dir=str(paths.warehouse))

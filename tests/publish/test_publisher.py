@@ -19,7 +19,8 @@ def build_warehouse(paths: Paths, open_pipeline: int) -> None:
         connection.execute("create schema if not exists marts")
         connection.execute(
             "create or replace table marts.fct_deal_daily_snapshot as "
-            "select * from (values (date '2025-01-01', 'd1', ?)) as t(snapshot_date, deal_id, amount)",
+            "select * from (values (date '2025-01-01', 'd1', ?)) "
+            "as t(snapshot_date, deal_id, amount)",
             [open_pipeline],
         )
         connection.execute(

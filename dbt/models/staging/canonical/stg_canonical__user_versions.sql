@@ -17,7 +17,8 @@ renamed as (
         ---------- strings
         {{ to_string('full_name') }} as full_name,
         {{ to_string('email') }} as email,
-        {{ to_string('role') }} as role,
+        -- `role` is a keyword in some dialects, but it is the contract's column name.
+        {{ to_string('role') }} as role,  -- noqa: RF04
         {{ to_string('team') }} as team,
         {{ to_string('region') }} as region,
         {{ to_string('ote_currency') }} as ote_currency,

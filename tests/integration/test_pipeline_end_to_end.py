@@ -1,0 +1,157 @@
+"""The whole path on a generated sample: drops -> raw -> gate -> dbt -> published marts.
+
+The open and weighted pipeline are recomputed here from the generated CSV files with
+pandas, independently of the SQL, and must equal fct_deal_daily_snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dagster_project.exit_codes import EXIT_GATE_FAILED, EXIT_PUBLISHED
+from dagster_project.settings import DBT_PROJECT_DIR, Paths, current_paths
+
+SAMPLE_START = date(2025, 1, 6)
+SAMPLE_DAYS = 75
+CHECK_DATES = (date(2025, 1, 6), date(2025, 2, 14), date(2025, 3, 21))
+
+
+@pytest.fixture(scope="module")
+def published(dbt_manifest: Path) -> Paths:
+    """A sample generated into the session's landing folder and run once."""
+    from dagster_project.run import run_pipeline
+    from dagster_project.sample_data import generate
+
+    paths = current_paths()
+    shutil.rmtree(paths.landing, ignore_errors=True)
+    shutil.rmtree(paths.warehouse, ignore_errors=True)
+    generate(paths.landing, seed=11, reps=8, days=SAMPLE_DAYS, start_date=SAMPLE_START)
+    assert run_pipeline(paths) == EXIT_PUBLISHED
+    return paths
+
+
+def served(paths: Paths, sql: str, parameters: list[object] | None = None) -> pd.DataFrame:
+    with duckdb.connect(str(paths.served_database), read_only=True) as connection:
+        return connection.execute(sql, parameters or []).fetch_df()
+
+
+def deal_versions_from_landing(landing: Path) -> pd.DataFrame:
+    frames = [
+        pd.read_csv(path, dtype=str).assign(drop_date=path.parent.name)
+        for path in sorted(landing.glob("*/deals.csv"))
+    ]
+    deals = pd.concat(frames, ignore_index=True)
+    deals["updated_at"] = pd.to_datetime(deals["updated_at"], utc=True)
+    deals["amount"] = pd.to_numeric(deals["amount"])
+    deals["probability"] = pd.to_numeric(deals["probability"])
+    return deals
+
+
+def expected_pipeline_on(deals: pd.DataFrame, day: date) -> tuple[float, float]:
+    """Open and weighted pipeline at the end of `day`, in USD, per METRICS.md."""
+    stages = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "pipeline_stages.csv")
+    rates = pd.read_csv(
+        DBT_PROJECT_DIR / "seeds" / "currency_rates.csv", parse_dates=["valid_from"]
+    )
+    end_of_day = pd.Timestamp(day, tz="UTC") + pd.Timedelta(days=1)
+    known = deals[deals["updated_at"] < end_of_day]
+    latest = known.sort_values(["updated_at", "drop_date"]).groupby("deal_id").tail(1)
+    scale = deals.groupby("pipeline")["probability"].max().gt(1).map({True: 100.0, False: 1.0})
+    state = latest.merge(stages, on=["pipeline", "stage"], how="left")
+    state = state[(~state["is_closed"]) & (state["is_deleted"].fillna("false") != "true")]
+    probability = (state["probability"] / state["pipeline"].map(scale)).fillna(
+        state["default_probability"]
+    )
+    rate_on_day = (
+        rates[rates["valid_from"] <= pd.Timestamp(day)]
+        .sort_values("valid_from")
+        .groupby("currency")["rate_to_reporting"]
+        .last()
+    )
+    amount_usd = state["amount"] * state["currency"].map(rate_on_day)
+    return float(amount_usd.sum()), float((amount_usd * probability).sum())
+
+
+def test_run_publishes_the_marts(published: Paths) -> None:
+    counts = served(
+        published,
+        "select table_name from information_schema.tables where table_schema = 'marts'",
+    )
+    assert {"snap_deals", "fct_deal_daily_snapshot"} <= set(counts["table_name"])
+    assert (published.parquet_dir / "fct_deal_daily_snapshot.parquet").is_file()
+
+
+@pytest.mark.parametrize("day", CHECK_DATES, ids=str)
+def test_open_and_weighted_pipeline_match_an_independent_computation(
+    published: Paths, day: date
+) -> None:
+    expected_open, expected_weighted = expected_pipeline_on(
+        deal_versions_from_landing(published.landing), day
+    )
+    actual = served(
+        published,
+        "select sum(amount) as open_pipeline, sum(weighted_amount) as weighted_pipeline "
+        "from marts.fct_deal_daily_snapshot where snapshot_date = ? and is_open",
+        [day],
+    ).iloc[0]
+    assert expected_open > 0
+    assert float(actual["open_pipeline"]) == pytest.approx(expected_open, abs=0.01)
+    assert float(actual["weighted_pipeline"]) == pytest.approx(expected_weighted, abs=0.01)
+
+
+def test_snap_deals_holds_every_distinct_version_from_the_drops(published: Paths) -> None:
+    deals = deal_versions_from_landing(published.landing)
+    expected = deals.drop_duplicates(["deal_id", "updated_at"]).shape[0]
+    actual = served(published, "select count(*) as versions from marts.snap_deals")
+    assert int(actual["versions"].iloc[0]) == expected
+
+
+def test_rerunning_without_new_drops_gives_the_same_marts(published: Paths) -> None:
+    from dagster_project.run import run_pipeline
+
+    query = (
+        "select snapshot_date, deal_id, stage, amount, weighted_amount, is_stalled "
+        "from marts.fct_deal_daily_snapshot order by snapshot_date, deal_id"
+    )
+    before = served(published, query)
+    with duckdb.connect(str(published.build_database), read_only=True) as connection:
+        raw_before = connection.execute("select count(*) from raw.deals").fetchone()
+
+    assert run_pipeline(published) == EXIT_PUBLISHED
+
+    pd.testing.assert_frame_equal(served(published, query), before)
+    with duckdb.connect(str(published.build_database), read_only=True) as connection:
+        assert connection.execute("select count(*) from raw.deals").fetchone() == raw_before
+
+
+def test_a_bad_drop_stops_at_the_gate_and_keeps_the_published_marts(
+    published: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dagster_project.run import run_pipeline
+
+    published_before = published.served_database.read_bytes()
+    last_drop = sorted(published.landing.iterdir())[-1]
+    bad_drop = published.landing / "2099-01-01"
+    bad_drop.mkdir()
+    deals = pd.read_csv(next(published.landing.glob("*/deals.csv")), dtype=str).head(3)
+    deals.loc[1, "amount"] = "12,5O0"
+    deals.to_csv(bad_drop / "deals.csv", index=False)
+    (bad_drop / "_SUCCESS").touch()
+    try:
+        assert run_pipeline(published) == EXIT_GATE_FAILED
+    finally:
+        shutil.rmtree(bad_drop)
+
+    assert published.served_database.read_bytes() == published_before
+    message = capsys.readouterr().err
+    assert "2099-01-01/deals.csv" in message
+    assert "amount" in message
+    assert last_drop.is_dir()
+    assert os.environ["PIPEHEALTH_WAREHOUSE"] == str(published.warehouse)
