@@ -11,6 +11,8 @@ class EntityContract:
     columns: tuple[str, ...]
     required: tuple[str, ...]
     required_in_full_export: bool
+    # What identifies one record across extracts; its versions are compared per key.
+    key: tuple[str, ...]
 
 
 CONTRACT_VERSION = 1
@@ -36,6 +38,7 @@ ENTITIES: dict[str, EntityContract] = {
             ),
             required=("user_id", "full_name", "role", "is_active", "updated_at"),
             required_in_full_export=True,
+            key=("user_id",),
         ),
         EntityContract(
             name="accounts",
@@ -54,6 +57,7 @@ ENTITIES: dict[str, EntityContract] = {
             ),
             required=("account_id", "account_name", "created_at", "updated_at"),
             required_in_full_export=True,
+            key=("account_id",),
         ),
         EntityContract(
             name="leads",
@@ -74,6 +78,7 @@ ENTITIES: dict[str, EntityContract] = {
             ),
             required=("lead_id", "created_at", "status", "updated_at"),
             required_in_full_export=False,
+            key=("lead_id",),
         ),
         EntityContract(
             name="deals",
@@ -112,12 +117,14 @@ ENTITIES: dict[str, EntityContract] = {
                 "updated_at",
             ),
             required_in_full_export=True,
+            key=("deal_id",),
         ),
         EntityContract(
             name="deal_field_history",
             columns=("deal_id", "field", "old_value", "new_value", "changed_at"),
             required=("deal_id", "field", "new_value", "changed_at"),
             required_in_full_export=False,
+            key=("deal_id", "field", "changed_at"),
         ),
         EntityContract(
             name="activities",
@@ -139,6 +146,7 @@ ENTITIES: dict[str, EntityContract] = {
             ),
             required=("activity_id", "activity_type", "owner_id", "status", "updated_at"),
             required_in_full_export=False,
+            key=("activity_id",),
         ),
         EntityContract(
             name="quotas",
@@ -152,6 +160,7 @@ ENTITIES: dict[str, EntityContract] = {
             ),
             required=("owner_id", "period_start", "period_end", "quota_amount", "currency"),
             required_in_full_export=False,
+            key=("owner_id", "period_start", "period_end", "quota_type"),
         ),
     )
 }

@@ -173,21 +173,37 @@ def _register_batch_files(
 def _append_new_versions(
     connection: duckdb.DuckDBPyConnection, entity: str, loaded_at: datetime
 ) -> tuple[int, int]:
+    """Store each batch row that differs from the version before it of the same key.
+
+    "Before it" is the previous row of the key in drop order, or for the batch's first
+    row of a key the latest version already stored. A value that changes and changes
+    back (a quota 100k -> 120k -> 100k) is therefore stored three times, while a full
+    export's unchanged rows are not stored again.
+    """
     data_columns = _batch_data_columns(connection, entity)
     _add_missing_columns(connection, entity, data_columns)
+    table = f"{RAW_SCHEMA}.{entity}"
     quoted = [quote_identifier(name) for name in data_columns]
+    # Key columns an export leaves out are null, so versions still pair up by key.
+    absent_key_columns = "".join(
+        f"cast(null as varchar) as {quote_identifier(name)}, "
+        for name in ENTITIES[entity].key
+        if name not in data_columns
+    )
+    key = ", ".join(quote_identifier(name) for name in ENTITIES[entity].key)
+    batch_key = ", ".join(f"batch.{quote_identifier(name)}" for name in ENTITIES[entity].key)
     # Only non-null name=value pairs enter the hash (concat_ws skips nulls), so a row
     # hashes the same whether an optional column is absent from the file or empty.
     hash_parts = ", ".join(
         f"{string_literal(name + '=')} || {quote_identifier(name)}" for name in sorted(data_columns)
     )
-    table = f"{RAW_SCHEMA}.{entity}"
     rows_read = connection.execute(f"select count(*) from {BATCH_TABLE}").fetchone()[0]
     inserted = connection.execute(
         f"""
         insert into {table} by name
-        with hashed as (
+        with batch_rows as (
             select
+                {absent_key_columns}
                 {", ".join(f"batch.{column}" for column in quoted)},
                 files.extract_date as _extract_date,
                 files.source_file as _source_file,
@@ -196,21 +212,49 @@ def _append_new_versions(
             from {BATCH_TABLE} as batch
             inner join landing_batch_files as files on batch.filename = files.filename
         ),
-        first_occurrences as (
+        batch_keys as (
+            select distinct {key} from batch_rows
+        ),
+        stored_versions as (
             select
-                *,
+                {batch_key},
+                stored._row_hash,
                 row_number() over (
-                    partition by _row_hash order by _extract_date, _source_file, _source_row
-                ) as occurrence
-            from hashed
+                    partition by {batch_key}
+                    order by stored._extract_date desc, stored._source_file desc,
+                        stored._source_row desc
+                ) as recency
+            from {table} as stored
+            inner join batch_keys as batch using ({key})
+        ),
+        version_sequence as (
+            select {key}, _row_hash, 0 as is_new, null as _extract_date,
+                null as _source_file, null as _source_row
+            from stored_versions
+            where recency = 1
+            union all
+            select {key}, _row_hash, 1 as is_new, _extract_date, _source_file, _source_row
+            from batch_rows
+        ),
+        changed_rows as (
+            select
+                _source_file,
+                _source_row,
+                is_new,
+                _row_hash is distinct from lag(_row_hash) over (
+                    partition by {key}
+                    order by is_new, _extract_date, _source_file, _source_row
+                ) as is_changed
+            from version_sequence
         )
-        select {", ".join(quoted)}, _extract_date, _source_file, _source_row, _row_hash,
-            cast(? as timestamp) as _loaded_at
-        from first_occurrences
-        where occurrence = 1
-            and not exists (
-                select 1 from {table} as stored where stored._row_hash = first_occurrences._row_hash
-            )
+        select {", ".join(f"batch_rows.{column}" for column in quoted)},
+            batch_rows._extract_date, batch_rows._source_file, batch_rows._source_row,
+            batch_rows._row_hash, cast(? as timestamp) as _loaded_at
+        from batch_rows
+        inner join changed_rows
+            on batch_rows._source_file = changed_rows._source_file
+            and batch_rows._source_row = changed_rows._source_row
+        where changed_rows.is_new = 1 and changed_rows.is_changed
         """,
         [loaded_at],
     ).fetchone()[0]

@@ -237,3 +237,32 @@ def test_a_second_drop_of_a_warehouse_without_manifest_is_incremental(
     assert report.drops_loaded == ["2025-01-02"]
     modes = dict(connection.execute("select drop_date::varchar, mode from raw._drops").fetchall())
     assert modes == {"2025-01-01": "full", "2025-01-02": "incremental"}
+
+
+def test_a_value_that_changes_back_is_stored_as_a_new_version(
+    tmp_path: Path, connection: duckdb.DuckDBPyConnection
+) -> None:
+    landing = tmp_path / "landing"
+    full_export(landing)
+    # Quotas carry no updated_at, and this export leaves out the optional quota_type.
+    header = "owner_id,period_start,period_end,quota_amount,currency"
+    for day, amount in (("2025-01-02", "100000"), ("2025-01-03", "120000")):
+        write_drop(landing, day, {"quotas.csv": [header, f"u1,2025-02-01,2025-02-28,{amount},USD"]})
+    load_pending_drops(connection, landing, LOADED_AT)
+    write_drop(
+        landing, "2025-01-04", {"quotas.csv": [header, "u1,2025-02-01,2025-02-28,100000,USD"]}
+    )
+    write_drop(
+        landing, "2025-01-05", {"quotas.csv": [header, "u1,2025-02-01,2025-02-28,100000,USD"]}
+    )
+
+    load_pending_drops(connection, landing, LOADED_AT)
+
+    stored = connection.execute(
+        "select quota_amount, cast(_extract_date as varchar) from raw.quotas order by _extract_date"
+    ).fetchall()
+    assert stored == [
+        ("100000", "2025-01-02"),
+        ("120000", "2025-01-03"),
+        ("100000", "2025-01-04"),
+    ]

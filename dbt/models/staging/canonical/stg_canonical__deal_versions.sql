@@ -20,7 +20,7 @@ renamed as (
         {{ to_string('pipeline') }} as pipeline,
         {{ to_string('deal_type') }} as deal_type,
         -- `stage` is a keyword in some dialects, but it is the contract's column name.
-        {{ to_string('stage') }} as stage,  -- noqa: RF04
+        {{ to_string('stage') }} as stage,
         {{ to_string('currency') }} as currency,
         {{ to_string('lost_reason') }} as lost_reason,
         {{ to_string('next_step') }} as next_step,

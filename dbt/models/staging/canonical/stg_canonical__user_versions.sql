@@ -18,7 +18,7 @@ renamed as (
         {{ to_string('full_name') }} as full_name,
         {{ to_string('email') }} as email,
         -- `role` is a keyword in some dialects, but it is the contract's column name.
-        {{ to_string('role') }} as role,  -- noqa: RF04
+        {{ to_string('role') }} as role,
         {{ to_string('team') }} as team,
         {{ to_string('region') }} as region,
         {{ to_string('ote_currency') }} as ote_currency,
