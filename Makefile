@@ -46,6 +46,8 @@ test: install
 lint: install
 	$(BIN)/ruff check dagster_project tests
 	$(BIN)/ruff format --check dagster_project tests
+	@# sqlfluff compiles through dbt, which opens the DuckDB file of the profile.
+	mkdir -p "$(PIPEHEALTH_WAREHOUSE)"
 	$(BIN)/sqlfluff lint dbt/models dbt/data-tests
 
 format: install

@@ -134,7 +134,10 @@ def _serve(args: argparse.Namespace) -> int:
         "-p",
         str(args.port),
     ]
-    return subprocess.call(command, cwd=REPO_ROOT)
+    # `dagster dev` re-parses dbt on every reload with the `dbt` found on PATH.
+    environment = dict(os.environ)
+    environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment["PATH"]])
+    return subprocess.call(command, cwd=REPO_ROOT, env=environment)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from dagster_dbt import DbtCliResource
 from dagster_project.ingest.assets import raw_extracts
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.jobs import pipehealth_build_job
-from dagster_project.project import dbt_project
+from dagster_project.project import DBT_EXECUTABLE, dbt_project
 from dagster_project.publish.assets import published_marts
 from dagster_project.quality.checks import build_raw_gate_checks
 from dagster_project.resources import WarehouseResource
@@ -28,6 +28,6 @@ defs = dg.Definitions(
     sensors=[new_landing_drop_sensor],
     resources={
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 from dagster_project.settings import DBT_PROJECT_DIR
+
+# The dbt installed beside this Python, whether or not the virtualenv is activated.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
@@ -19,4 +24,5 @@ dbt_project.prepare_if_dev()
 
 def prepare_manifest() -> None:
     """Parse the dbt project into target/manifest.json (what `@dbt_assets` is built from)."""
-    dbt_project.preparer.prepare(dbt_project)
+    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()

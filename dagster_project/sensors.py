@@ -1,7 +1,5 @@
 """Start a build when the exporter finishes a new landing drop (its `_SUCCESS` marker)."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from dagster_project.ingest.drops import complete_drop_folders

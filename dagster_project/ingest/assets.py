@@ -1,7 +1,5 @@
 """The raw assets: every complete landing drop appended to `raw.<entity>`."""
 
-from __future__ import annotations
-
 from collections.abc import Iterator
 from datetime import UTC, datetime
 

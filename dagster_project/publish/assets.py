@@ -1,7 +1,5 @@
 """The publish asset: runs after every dbt model and test passed."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from dagster_project.publish.publisher import publish_marts

@@ -4,8 +4,6 @@
 model downstream of it and, through Dagster, the publish step.
 """
 
-from __future__ import annotations
-
 import json
 import os
 from collections.abc import Iterator, Mapping

@@ -1,0 +1,55 @@
+"""The Definitions load, and asset keys only change on purpose."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import dagster as dg
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "asset_keys.json"
+
+
+def load_definitions() -> dg.Definitions:
+    from dagster_project.definitions import defs
+
+    return defs
+
+
+def test_definitions_load_with_job_schedule_and_sensor(dbt_manifest: Path) -> None:
+    defs = load_definitions()
+    job = defs.resolve_job_def("pipehealth_build")
+    assert job.executor_def.name == "in_process"
+    schedule = defs.resolve_schedule_def("nightly_build")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert defs.resolve_sensor_def("new_landing_drop").job_name == "pipehealth_build"
+
+
+def test_raw_entities_have_blocking_gate_checks(dbt_manifest: Path) -> None:
+    checks = load_definitions().resolve_asset_graph().asset_check_keys
+    raw_checked = {key.asset_key.path[1] for key in checks if key.asset_key.path[0] == "raw"}
+    assert raw_checked == {
+        "users",
+        "accounts",
+        "leads",
+        "deals",
+        "deal_field_history",
+        "activities",
+        "quotas",
+    }
+
+
+def test_asset_keys_match_the_snapshot(dbt_manifest: Path) -> None:
+    """A renamed or removed asset breaks lineage and BI: update the snapshot on purpose."""
+    keys = sorted(
+        key.to_user_string()
+        for key in load_definitions().resolve_asset_graph().get_all_asset_keys()
+    )
+    assert keys == json.loads(SNAPSHOT.read_text())
+
+
+def test_publish_runs_after_every_mart(dbt_manifest: Path) -> None:
+    graph = load_definitions().resolve_asset_graph()
+    upstream = graph.get(dg.AssetKey(["publish", "published_marts"])).parent_keys
+    assert dg.AssetKey(["marts", "fct_deal_daily_snapshot"]) in upstream
+    assert dg.AssetKey(["marts", "snap_deals"]) in upstream
