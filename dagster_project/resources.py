@@ -37,7 +37,9 @@ class WarehouseResource(dg.ConfigurableResource):
         """A connection to the build database, closed on exit so dbt can open it next."""
         database = self.paths.build_database
         database.parent.mkdir(parents=True, exist_ok=True)
-        connection = duckdb.connect(str(database), read_only=read_only, config={"TimeZone": "UTC"})
+        connection = duckdb.connect(str(database), read_only=read_only)
+        connection.execute("set TimeZone = 'UTC'")
+        connection.execute("set enable_progress_bar = false")
         try:
             yield connection
         finally:

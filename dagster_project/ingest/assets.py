@@ -12,6 +12,7 @@ from dagster_project.ingest.loader import load_pending_drops
 from dagster_project.resources import WarehouseResource
 
 RAW_GROUP = "raw"
+DROP_LOG_KEY = dg.AssetKey([RAW_GROUP, "_drops"])
 
 
 def raw_asset_key(entity: str) -> dg.AssetKey:
@@ -31,6 +32,14 @@ def raw_asset_key(entity: str) -> dg.AssetKey:
             kinds={"duckdb"},
         )
         for entity in ENTITIES
+    ]
+    + [
+        dg.AssetSpec(
+            DROP_LOG_KEY,
+            group_name=RAW_GROUP,
+            description="The loader's log: one row per drop loaded, with its mode and source.",
+            kinds={"duckdb"},
+        )
     ],
 )
 def raw_extracts(
@@ -57,6 +66,9 @@ def raw_extracts(
         context.log.info(f"No new complete drop in {warehouse.paths.landing}")
     if report.rejected is not None:
         raise _drop_rejected(report.rejected, drops_loaded=len(report.drops_loaded))
+    yield dg.MaterializeResult(
+        asset_key=DROP_LOG_KEY, metadata={"drops_loaded": report.drops_loaded}
+    )
     for entity in ENTITIES:
         yield dg.MaterializeResult(
             asset_key=raw_asset_key(entity),

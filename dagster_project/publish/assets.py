@@ -22,7 +22,7 @@ PUBLISHED_MARTS_KEY = dg.AssetKey(["publish", "published_marts"])
 def published_marts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    report = publish_marts(warehouse.paths, publish_id=context.run_id)
+    report = publish_marts(warehouse.paths, publish_id=context.run.run_id)
     context.log.info(f"Published {len(report.rows_per_mart)} marts to {report.served_database}")
     return dg.MaterializeResult(
         metadata={

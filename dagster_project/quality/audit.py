@@ -1,0 +1,136 @@
+"""The gate's memory in the warehouse, schema `audit`, kept across runs.
+
+- `audit.check_results`: one row per drop, entity and expectation of every gate run,
+  passing or not: warned rows stay in the marts, and this is where they are listed.
+- `audit.gate_passes`: the (entity, extract date) pairs that passed, so a run checks
+  only drops it has not passed before.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from dagster_project.ingest.loader import RAW_SCHEMA
+from dagster_project.quality import messages
+from dagster_project.quality.results import GateReport, PendingDrop
+from dagster_project.sql_text import quote_identifier
+
+AUDIT_SCHEMA = "audit"
+CHECK_RESULTS_TABLE = f"{AUDIT_SCHEMA}.check_results"
+GATE_PASSES_TABLE = f"{AUDIT_SCHEMA}.gate_passes"
+
+_CHECK_RESULTS_COLUMNS = {
+    "run_id": "varchar not null",
+    "extract_date": "date not null",
+    "entity": "varchar not null",
+    "source_file": "varchar not null",
+    "expectation": "varchar not null",  # GX type, e.g. expect_column_values_to_match_regex
+    "expectation_position": "integer not null",  # 1-based, in expectations/<entity>.json
+    "column_name": "varchar not null",  # raw columns it reads, comma-separated
+    "severity": "varchar not null",  # critical | warning | info
+    "mostly": "double not null",
+    "passed": "boolean not null",  # GX's verdict, `mostly` included
+    "outcome": "varchar not null",  # passed | warned | blocked: what the gate did
+    "drop_rows": "bigint not null",
+    "failing_rows": "bigint not null",
+    "failing_sample": "varchar",  # e.g. "row 17 '12,5O0'; row 20 'abc'"
+    "message": "varchar",  # the sentence the check reported, null when passed
+    "checked_at": "timestamp not null",
+}
+
+
+def ensure_audit_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    connection.execute(f"create schema if not exists {AUDIT_SCHEMA}")
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in _CHECK_RESULTS_COLUMNS.items())
+    connection.execute(f"create table if not exists {CHECK_RESULTS_TABLE} ({columns})")
+    connection.execute(
+        f"create table if not exists {GATE_PASSES_TABLE} ("
+        "entity varchar not null, extract_date date not null, run_id varchar not null, "
+        "passed_at timestamp not null, primary key (entity, extract_date))"
+    )
+
+
+def raw_table_exists(connection: duckdb.DuckDBPyConnection, entity: str) -> bool:
+    found = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+        [RAW_SCHEMA, entity],
+    ).fetchone()
+    return found is not None and found[0] > 0
+
+
+def raw_table_columns(connection: duckdb.DuckDBPyConnection, entity: str) -> set[str]:
+    rows = connection.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ?",
+        [RAW_SCHEMA, entity],
+    ).fetchall()
+    return {name for (name,) in rows}
+
+
+def pending_drops(connection: duckdb.DuckDBPyConnection, entity: str) -> list[PendingDrop]:
+    """The drops with rows in raw.<entity> that have not passed the gate, oldest first."""
+    rows = connection.execute(
+        f"""
+        select
+            raw_rows._extract_date,
+            string_agg(distinct raw_rows._source_file, ', ' order by raw_rows._source_file),
+            count(*)
+        from {RAW_SCHEMA}.{quote_identifier(entity)} as raw_rows
+        where not exists (
+            select 1
+            from {GATE_PASSES_TABLE} as passes
+            where passes.entity = ? and passes.extract_date = raw_rows._extract_date
+        )
+        group by raw_rows._extract_date
+        order by raw_rows._extract_date
+        """,
+        [entity],
+    ).fetchall()
+    return [
+        PendingDrop(extract_date=day, source_files=files, rows=count) for day, files, count in rows
+    ]
+
+
+def record(connection: duckdb.DuckDBPyConnection, report: GateReport, checked_at: datetime) -> None:
+    """Store every result, and the drops that passed, in one transaction."""
+    results = pd.DataFrame(
+        {
+            "run_id": report.run_id,
+            "extract_date": [result.drop.extract_date for result in report.results],
+            "entity": report.entity,
+            "source_file": [result.drop.source_files for result in report.results],
+            "expectation": [result.spec.type for result in report.results],
+            "expectation_position": [result.spec.position for result in report.results],
+            "column_name": [", ".join(result.spec.reported_columns) for result in report.results],
+            "severity": [result.spec.severity for result in report.results],
+            "mostly": [result.spec.mostly for result in report.results],
+            "passed": [result.passed for result in report.results],
+            "outcome": [str(result.outcome) for result in report.results],
+            "drop_rows": [result.drop.rows for result in report.results],
+            "failing_rows": [result.failing_rows for result in report.results],
+            "failing_sample": [messages.sample_text(result) for result in report.results],
+            "message": [messages.result_message(result) for result in report.results],
+            "checked_at": checked_at,
+        },
+        columns=list(_CHECK_RESULTS_COLUMNS),
+    )
+    passes = [
+        (report.entity, drop.extract_date, report.run_id, checked_at)
+        for drop in report.passed_drops
+    ]
+    connection.begin()
+    try:
+        connection.register("gate_check_results", results)
+        connection.execute(
+            f"insert into {CHECK_RESULTS_TABLE} by name select * from gate_check_results"
+        )
+        connection.unregister("gate_check_results")
+        if passes:
+            connection.executemany(f"insert into {GATE_PASSES_TABLE} values (?, ?, ?, ?)", passes)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise

@@ -1,0 +1,38 @@
+"""Values for the `$PARAMETER`s of the suites, read from the dbt seeds.
+
+The gate runs before dbt has loaded the seeds, so it reads the CSV files themselves:
+the stages and activity types a suite accepts are the ones the marts are configured for.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from dagster_project.settings import DBT_PROJECT_DIR
+
+SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
+PIPELINE_STAGES_SEED = "pipeline_stages.csv"
+ACTIVITY_TYPES_SEED = "activity_types.csv"
+
+
+def seed_parameters(seeds_dir: Path) -> dict[str, list[str]]:
+    """`pipelines`, `pipeline_stages` (stage names of any pipeline) and `activity_types`."""
+    stages = _read_rows(seeds_dir / PIPELINE_STAGES_SEED, ("pipeline", "stage"))
+    activity_types = _read_rows(seeds_dir / ACTIVITY_TYPES_SEED, ("activity_type",))
+    return {
+        "pipelines": sorted({row["pipeline"] for row in stages}),
+        "pipeline_stages": sorted({row["stage"] for row in stages}),
+        "activity_types": sorted({row["activity_type"] for row in activity_types}),
+    }
+
+
+def _read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: seed missing; the raw gate reads it")
+    with path.open(newline="", encoding="utf-8") as seed:
+        rows = list(csv.DictReader(seed))
+    missing = [column for column in columns if rows and column not in rows[0]]
+    if not rows or missing:
+        raise ValueError(f"{path}: needs rows with columns {', '.join(columns)}")
+    return [{column: row[column].strip() for column in columns} for row in rows]

@@ -1,0 +1,105 @@
+"""What the gate found, as plain values: no Great Expectations objects, so the Dagster and
+reporting side can use them without importing GX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+BLOCKING_SEVERITY = "critical"
+
+
+@dataclass(frozen=True)
+class ExpectationSpec:
+    """One expectation of a suite file, as the gate needs to know it."""
+
+    position: int  # 1-based position in the suite file
+    type: str
+    columns: tuple[str, ...]  # as the kwargs name them, e.g. ("closed_at::timestamp", ...)
+    # The columns a message names: `columns` without the ones the gate provides
+    # (`_extract_date`, `_extract_end`), and raw columns for typed ones.
+    reported_columns: tuple[str, ...]
+    severity: str  # GX FailureSeverity: critical | warning | info
+    mostly: float
+    failure: str  # what failing rows do, e.g. "do not parse as a number"
+    hint: str | None  # how to fix it, e.g. "add it to dbt/seeds/pipeline_stages.csv"
+
+    @property
+    def blocks(self) -> bool:
+        return self.severity == BLOCKING_SEVERITY
+
+
+@dataclass(frozen=True)
+class PendingDrop:
+    """The rows one drop added to a raw table, not gated yet."""
+
+    extract_date: date
+    source_files: str  # e.g. "2025-01-03/deals.csv"
+    rows: int
+
+
+@dataclass(frozen=True)
+class FailingRow:
+    source_file: str
+    source_row: int
+    values: tuple[tuple[str, str | None], ...]  # (raw column, value as in raw)
+
+
+class Outcome(StrEnum):
+    PASSED = "passed"
+    WARNED = "warned"
+    BLOCKED = "blocked"
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    """One expectation over all rows of one drop."""
+
+    drop: PendingDrop
+    spec: ExpectationSpec
+    failing_rows: int
+    # Rows GX counted for `mostly` (non-null ones for most expectations); only needed, and
+    # only known, when the expectation has a tolerance and some rows fail.
+    checked_rows: int | None
+    examples: tuple[FailingRow, ...]
+
+    @property
+    def passed(self) -> bool:
+        """GX's own verdict: the share of checked rows that pass is at least `mostly`."""
+        if self.failing_rows == 0:
+            return True
+        if self.checked_rows is None:
+            return False
+        return (self.checked_rows - self.failing_rows) / self.checked_rows >= self.spec.mostly
+
+    @property
+    def outcome(self) -> Outcome:
+        if self.failing_rows == 0:
+            return Outcome.PASSED
+        if not self.passed and self.spec.blocks:
+            return Outcome.BLOCKED
+        return Outcome.WARNED
+
+
+@dataclass(frozen=True)
+class GateReport:
+    """One gate run over one entity: every expectation for every pending drop."""
+
+    entity: str
+    run_id: str
+    drops: tuple[PendingDrop, ...]
+    results: tuple[ExpectationResult, ...]
+
+    @property
+    def blocking(self) -> list[ExpectationResult]:
+        return [result for result in self.results if result.outcome is Outcome.BLOCKED]
+
+    @property
+    def warnings(self) -> list[ExpectationResult]:
+        return [result for result in self.results if result.outcome is Outcome.WARNED]
+
+    @property
+    def passed_drops(self) -> list[PendingDrop]:
+        blocked = {result.drop.extract_date for result in self.blocking}
+        return [drop for drop in self.drops if drop.extract_date not in blocked]
