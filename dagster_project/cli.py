@@ -87,7 +87,12 @@ def _generate(args: argparse.Namespace) -> int:
         summary = generate(
             out, seed=args.seed, reps=args.reps, days=args.days, file_format=args.file_format
         )
-    print(summary.describe())
+    print(
+        f"Wrote {summary.drops} drops ({summary.first_drop} .. {summary.last_drop}) to {out} "
+        f"in {summary.elapsed_seconds:.1f} s"
+    )
+    for entity, rows in summary.rows.items():
+        print(f"  {entity:<20} {rows:>12,} rows")
     return EXIT_PUBLISHED
 
 

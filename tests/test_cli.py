@@ -1,0 +1,41 @@
+"""The `pipehealth` command line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from dagster_project.cli import main
+
+
+def test_generate_writes_drops_and_reports_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "landing"
+
+    assert main(["generate", "--reps", "3", "--days", "5", "--out", str(out)]) == 0
+
+    assert sorted(path.name for path in out.iterdir()) == [
+        "2024-11-01",
+        "2024-11-02",
+        "2024-11-03",
+        "2024-11-04",
+        "2024-11-05",
+    ]
+    printed = capsys.readouterr().out
+    assert "Wrote 5 drops (2024-11-01 .. 2024-11-05)" in printed
+    assert "deals" in printed
+
+
+def test_status_before_any_publish_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The command exports its locations for dbt and Dagster: restore them afterwards.
+    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
+        monkeypatch.setenv(variable, os.environ[variable])
+
+    assert main(["status", "--warehouse", str(tmp_path / "warehouse")]) == 0
+
+    assert "Nothing published yet" in capsys.readouterr().out
