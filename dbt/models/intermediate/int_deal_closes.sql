@@ -20,7 +20,8 @@ currency_rate_periods as (
 
 current_versions as (
 
-    select * from deal_versions where is_current
+    select * from deal_versions
+    where is_current
 
 ),
 
@@ -99,18 +100,18 @@ closes_with_team_and_rate as (
     left join user_team_periods
         on
             closed_deals.owner_id = user_team_periods.user_id
-            and user_team_periods.valid_from_date <= closed_deals.close_date
+            and closed_deals.close_date >= user_team_periods.valid_from_date
             and (
                 user_team_periods.valid_to_date is null
-                or user_team_periods.valid_to_date > closed_deals.close_date
+                or closed_deals.close_date < user_team_periods.valid_to_date
             )
     left join currency_rate_periods
         on
             closed_deals.currency = currency_rate_periods.currency
-            and currency_rate_periods.valid_from <= closed_deals.close_date
+            and closed_deals.close_date >= currency_rate_periods.valid_from
             and (
                 currency_rate_periods.valid_to is null
-                or currency_rate_periods.valid_to > closed_deals.close_date
+                or closed_deals.close_date < currency_rate_periods.valid_to
             )
 
 )

@@ -23,7 +23,8 @@ last_version_per_day as (
 
 daily_versions as (
 
-    select * from last_version_per_day where recency_in_day = 1
+    select * from last_version_per_day
+    where recency_in_day = 1
 
 ),
 
