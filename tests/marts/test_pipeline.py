@@ -1,0 +1,266 @@
+"""Pipeline waterfall, top deals and deal outcomes, recomputed from the generated drops.
+
+A small sample is generated, loaded into raw and built with `dbt build` once per
+module. The company's month waterfall, the company's top open deals and the top won
+deals are then recomputed here with pandas straight from the drops' deals files, per
+METRICS.md, independently of the SQL: the end-of-day state of every deal on every day
+is taken as its last version written on or before that day (`merge_asof` over a dense
+deal x day grid), and the waterfall is read off consecutive days of that grid.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
+
+SAMPLE_START = date(2025, 1, 6)
+SAMPLE_DAYS = 75
+AS_OF = pd.Timestamp(SAMPLE_START) + pd.Timedelta(days=SAMPLE_DAYS - 1)
+CHECKED_MONTHS = (pd.Timestamp("2025-02-01"), pd.Timestamp("2025-03-01"))
+WATERFALL_COLUMNS = (
+    "opening",
+    "created",
+    "increased",
+    "decreased",
+    "won",
+    "lost",
+    "slipped",
+    "slipped_deals",
+    "closing",
+)
+
+
+@pytest.fixture(scope="module")
+def deal_days(sample: tuple[Path, Path]) -> pd.DataFrame:
+    landing, _ = sample
+    return end_of_day_states(deal_versions(landing))
+
+
+def read_mart(warehouse: Path, sql: str, parameters: list[object]) -> pd.DataFrame:
+    with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME), read_only=True) as connection:
+        return connection.execute(sql, parameters).fetch_df()
+
+
+def deal_versions(landing: Path) -> pd.DataFrame:
+    frames = [
+        pd.read_csv(path, dtype=str).assign(drop_date=path.parent.name)
+        for path in sorted(landing.glob("*/deals.csv"))
+    ]
+    deals = pd.concat(frames, ignore_index=True)
+    deals["updated_at"] = pd.to_datetime(deals["updated_at"], utc=True)
+    # The same version delivered again in a later drop: the later delivery wins.
+    deals = deals.sort_values("drop_date").drop_duplicates(["deal_id", "updated_at"], keep="last")
+    deals["amount"] = pd.to_numeric(deals["amount"])
+    deals["probability"] = pd.to_numeric(deals["probability"])
+    deals["is_deleted"] = deals["is_deleted"].fillna("false").str.lower().eq("true")
+    deals["expected_close_date"] = pd.to_datetime(deals["expected_close_date"])
+    deals["closed_at"] = pd.to_datetime(deals["closed_at"], utc=True)
+    deals["updated_day"] = deals["updated_at"].dt.tz_convert(None).dt.normalize()
+    return deals
+
+
+def seed(name: str) -> pd.DataFrame:
+    return pd.read_csv(DBT_PROJECT_DIR / "seeds" / f"{name}.csv")
+
+
+def with_rate_on(frame: pd.DataFrame, day_column: str) -> pd.Series:
+    """The currency rate in force on each row's day, aligned with `frame`'s index."""
+    rates = seed("currency_rates")
+    rates["valid_from"] = pd.to_datetime(rates["valid_from"])
+    rated = pd.merge_asof(
+        frame[[day_column, "currency"]].reset_index().sort_values(day_column),
+        rates.sort_values("valid_from"),
+        left_on=day_column,
+        right_on="valid_from",
+        by="currency",
+        direction="backward",
+    )
+    return rated.set_index("index")["rate_to_reporting"].reindex(frame.index)
+
+
+def end_of_day_states(versions: pd.DataFrame) -> pd.DataFrame:
+    """One row per deal per day: its last version written on or before the day.
+
+    status is 'open', 'won' or 'lost' on the closing day (the day it entered its closed
+    stage), and null when the deal is not in the pipeline (closed earlier, deleted, or
+    not known yet). amount is in USD at the day's rate, a null amount counting as 0.
+    """
+    last_per_day = (
+        versions.sort_values(["updated_at", "drop_date"])
+        .groupby(["deal_id", "updated_day"])
+        .tail(1)
+    )
+    days = pd.date_range(last_per_day["updated_day"].min(), AS_OF, freq="D")
+    grid = pd.MultiIndex.from_product(
+        [last_per_day["deal_id"].unique(), days], names=["deal_id", "day"]
+    ).to_frame(index=False)
+    states = pd.merge_asof(
+        grid.sort_values("day"),
+        last_per_day.sort_values("updated_day"),
+        left_on="day",
+        right_on="updated_day",
+        by="deal_id",
+        direction="backward",
+    )
+    states = states.merge(seed("pipeline_stages"), on=["pipeline", "stage"], how="left")
+    states = states.sort_values(["deal_id", "day"]).reset_index(drop=True)
+    by_deal = states.groupby("deal_id")
+    stage_day_before = by_deal["stage"].shift(1)
+    known = states["stage"].notna() & ~states["is_deleted"].astype(bool)
+    is_closed = states["is_closed"].astype("boolean").fillna(False).astype(bool)
+    is_won = states["is_won"].astype("boolean").fillna(False).astype(bool)
+    closing_today = known & is_closed & (stage_day_before != states["stage"])
+    states["status"] = None
+    states.loc[known & ~is_closed, "status"] = "open"
+    states.loc[closing_today & is_won, "status"] = "won"
+    states.loc[closing_today & ~is_won, "status"] = "lost"
+    states["amount_usd"] = states["amount"].fillna(0) * with_rate_on(states, "day")
+    scale = versions.groupby("pipeline")["probability"].max().gt(1).map({True: 100, False: 1})
+    states["probability_fraction"] = (states["probability"] / states["pipeline"].map(scale)).fillna(
+        states["default_probability"]
+    )
+    return states
+
+
+def company_waterfall(states: pd.DataFrame, month_start: pd.Timestamp) -> dict[str, float]:
+    """METRICS.md "waterfall" and "slipped deal" for the company in one month."""
+    month_end = month_start + pd.DateOffset(months=1)
+    closing_day = min(month_end - pd.Timedelta(days=1), AS_OF)
+    by_deal = states.groupby("deal_id")
+    status_before = by_deal["status"].shift(1)
+    amount_before = by_deal["amount_usd"].shift(1)
+    close_date_before = by_deal["expected_close_date"].shift(1)
+    last_status_before = status_before.groupby(states["deal_id"]).ffill()
+    in_month = states["day"].between(month_start, closing_day)
+    in_pipeline = states["status"].notna()
+    was_open = status_before.eq("open")
+
+    continuing = in_month & was_open & in_pipeline
+    change = (states["amount_usd"] - amount_before).where(continuing, 0)
+    entering = in_month & in_pipeline & ~was_open
+    restored = entering & last_status_before.eq("open")
+    leaving = in_month & was_open & ~in_pipeline
+    slips = states[
+        continuing
+        & states["status"].eq("open")
+        & close_date_before.ge(month_start)
+        & close_date_before.lt(month_end)
+        & states["expected_close_date"].ge(month_end)
+    ]
+    last_slips = slips.sort_values("day").groupby("deal_id").tail(1)
+
+    def open_amount_on(day: pd.Timestamp) -> float:
+        return states.loc[states["day"].eq(day) & states["status"].eq("open"), "amount_usd"].sum()
+
+    return {
+        "opening": open_amount_on(month_start - pd.Timedelta(days=1)),
+        "created": states.loc[entering & ~restored, "amount_usd"].sum(),
+        "increased": change.clip(lower=0).sum() + states.loc[restored, "amount_usd"].sum(),
+        "decreased": (-change).clip(lower=0).sum() + amount_before[leaving].sum(),
+        "won": states.loc[in_month & states["status"].eq("won"), "amount_usd"].sum(),
+        "lost": states.loc[in_month & states["status"].eq("lost"), "amount_usd"].sum(),
+        "slipped": last_slips["amount_usd"].sum(),
+        "slipped_deals": len(last_slips),
+        "closing": open_amount_on(closing_day),
+    }
+
+
+@pytest.mark.parametrize("month_start", CHECKED_MONTHS, ids=lambda month: f"{month:%Y-%m}")
+def test_company_month_waterfall_matches_an_independent_computation(
+    sample: tuple[Path, Path], deal_days: pd.DataFrame, month_start: pd.Timestamp
+) -> None:
+    _, warehouse = sample
+    expected = company_waterfall(deal_days, month_start)
+    mart = read_mart(
+        warehouse,
+        "select * from marts.mart_pipeline_waterfall "
+        "where period_type = 'month' and level = 'company' and period_start = ?",
+        [month_start.date()],
+    )
+    assert len(mart) == 1
+    actual = {column: float(mart.loc[0, column]) for column in WATERFALL_COLUMNS}
+    assert actual == pytest.approx(expected, abs=0.01)
+    # A month with no movement would make this comparison vacuous.
+    assert expected["created"] > 0 and expected["won"] > 0 and expected["slipped_deals"] > 0
+
+
+def test_rep_and_team_rows_add_up_to_the_company(sample: tuple[Path, Path]) -> None:
+    """Hand-overs cancel out between reps, so only the additive columns are compared."""
+    _, warehouse = sample
+    mismatches = read_mart(
+        warehouse,
+        """
+        with by_level as (
+            select period_type, period_start, level,
+                sum(opening) as opening, sum(created) as created, sum(won) as won,
+                sum(lost) as lost, sum(closing) as closing,
+                sum(increased - decreased) as net_change
+            from marts.mart_pipeline_waterfall
+            group by period_type, period_start, level
+        )
+        select reps.period_type, reps.period_start
+        from by_level as reps
+        inner join by_level as company
+            on reps.period_type = company.period_type
+            and reps.period_start = company.period_start
+            and company.level = ?
+        where reps.level in (?, ?)
+            and (reps.opening <> company.opening or reps.created <> company.created
+                or reps.won <> company.won or reps.lost <> company.lost
+                or reps.closing <> company.closing or reps.net_change <> company.net_change)
+        """,
+        ["company", "rep", "team"],
+    )
+    assert mismatches.empty
+
+
+def test_company_top_deals_are_the_largest_weighted_open_deals(
+    sample: tuple[Path, Path], deal_days: pd.DataFrame
+) -> None:
+    _, warehouse = sample
+    open_on_as_of = deal_days[deal_days["day"].eq(AS_OF) & deal_days["status"].eq("open")]
+    ranked = open_on_as_of.assign(
+        weighted=open_on_as_of["amount_usd"] * open_on_as_of["probability_fraction"]
+    ).sort_values(["weighted", "amount_usd", "deal_id"], ascending=[False, False, True])
+    mart = read_mart(
+        warehouse,
+        "select deal_id, weighted_amount from marts.mart_top_deals "
+        "where level = ? and as_of_date = ? order by deal_rank",
+        ["company", AS_OF.date()],
+    )
+    assert len(open_on_as_of) > 20
+    assert mart["deal_id"].tolist() == ranked["deal_id"].head(20).tolist()
+    assert mart["weighted_amount"].astype(float).tolist() == pytest.approx(
+        ranked["weighted"].head(20).tolist(), abs=0.01
+    )
+
+
+def test_company_top_won_deals_match_the_closed_won_deals(sample: tuple[Path, Path]) -> None:
+    landing, warehouse = sample
+    versions = deal_versions(landing)
+    current = versions.sort_values(["updated_at", "drop_date"]).groupby("deal_id").tail(1)
+    current = current.merge(seed("pipeline_stages"), on=["pipeline", "stage"], how="left")
+    won = current[current["is_won"].astype(bool) & ~current["is_deleted"]].copy()
+    won["close_day"] = won["closed_at"].dt.tz_convert(None).dt.normalize()
+    won["amount_usd"] = won["amount"].fillna(0) * with_rate_on(won, "close_day")
+    month_start = CHECKED_MONTHS[0]
+    month_end = month_start + pd.DateOffset(months=1)
+    in_month = won[(won["close_day"] >= month_start) & (won["close_day"] < month_end)]
+    expected = in_month.sort_values(["amount_usd", "deal_id"], ascending=[False, True]).head(5)
+    mart = read_mart(
+        warehouse,
+        "select deal_id, amount from marts.mart_deal_outcomes where period_type = 'month' "
+        "and level = 'company' and outcome = 'won' and period_start = ? order by outcome_rank",
+        [month_start.date()],
+    )
+    assert len(in_month) > 5
+    assert mart["deal_id"].tolist() == expected["deal_id"].tolist()
+    assert mart["amount"].astype(float).tolist() == pytest.approx(
+        expected["amount_usd"].tolist(), abs=0.01
+    )
