@@ -1,0 +1,341 @@
+{%- set plan_growth_factor = var('plan_growth_factor', none) -%}
+
+with
+
+windows as (
+
+    select * from {{ ref('int_quota_plan_windows') }}
+
+),
+
+seasonality as (
+
+    select * from {{ ref('int_quota_plan_seasonality') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('dim_calendar') }}
+
+),
+
+deal_closes as (
+
+    select * from {{ ref('int_deal_closes') }}
+
+),
+
+users as (
+
+    select * from {{ ref('stg_canonical__users') }}
+
+),
+
+currency_rate_periods as (
+
+    select * from {{ ref('int_currency_rate_periods') }}
+
+),
+
+won_deals as (
+
+    select
+        deal_closes.owner_id,
+        deal_closes.close_date,
+        coalesce(deal_closes.amount, 0) as amount
+
+    from deal_closes
+    inner join windows
+        on deal_closes.close_date <= windows.as_of_date
+    where deal_closes.is_won
+
+),
+
+company_bookings as (
+
+    select
+        sum(
+            case
+                when
+                    won_deals.close_date >= windows.same_quarter_last_year_start
+                    and won_deals.close_date < windows.same_quarter_last_year_end_exclusive
+                    then won_deals.amount
+                else 0
+            end
+        ) as same_quarter_last_year_bookings,
+        sum(
+            case
+                when
+                    won_deals.close_date >= windows.trailing_4_quarters_start
+                    and won_deals.close_date < windows.trailing_4_quarters_end_exclusive
+                    then won_deals.amount
+                else 0
+            end
+        ) as trailing_4_quarters_bookings,
+        sum(
+            case
+                when
+                    won_deals.close_date >= windows.prior_4_quarters_start
+                    and won_deals.close_date < windows.trailing_4_quarters_start
+                    then won_deals.amount
+                else 0
+            end
+        ) as prior_4_quarters_bookings
+
+    from windows
+    left join won_deals
+        on true
+
+),
+
+-- METRICS.md "company plan": the same quarter a year earlier x growth_factor, which
+-- is var plan_growth_factor or else trailing-4-quarter bookings / the 4 before.
+company_plan as (
+
+    select
+        same_quarter_last_year_bookings,
+        trailing_4_quarters_bookings,
+        prior_4_quarters_bookings,
+        {% if plan_growth_factor is not none -%}
+        cast({{ plan_growth_factor }} as {{ dbt.type_numeric() }}) as growth_factor
+        {%- else -%}
+            case
+                when prior_4_quarters_bookings > 0
+                    then cast(
+                        trailing_4_quarters_bookings
+                        / cast(prior_4_quarters_bookings as {{ dbt.type_numeric() }})
+                        as {{ dbt.type_numeric() }}
+                    )
+            end as growth_factor
+        {%- endif %}
+
+    from company_bookings
+
+),
+
+-- The reps the plan is for: active users with role `rep` in the current extract.
+plan_reps as (
+
+    select
+        users.user_id as owner_id,
+        users.full_name,
+        users.team,
+        cast(users.hired_at as date) as hired_date,
+        coalesce(cast(users.hired_at as date) > windows.new_rep_hired_after, false)
+            as is_new_rep,
+        cast(
+            users.ote_amount * currency_rate_periods.rate_to_reporting
+            as {{ dbt.type_numeric() }}
+        ) as ote_amount
+
+    from users
+    cross join windows
+    left join currency_rate_periods
+        on
+            users.ote_currency = currency_rate_periods.currency
+            and windows.as_of_date >= currency_rate_periods.valid_from
+            and (
+                currency_rate_periods.valid_to is null
+                or windows.as_of_date < currency_rate_periods.valid_to
+            )
+    where
+        users.role = 'rep'
+        and users.is_active
+
+),
+
+rep_bookings as (
+
+    select
+        plan_reps.owner_id,
+        coalesce(sum(
+            case
+                when
+                    won_deals.close_date >= windows.same_quarter_last_year_start
+                    and won_deals.close_date < windows.same_quarter_last_year_end_exclusive
+                    then won_deals.amount
+            end
+        ), 0) as prior_period_bookings,
+        coalesce(sum(
+            case
+                when
+                    won_deals.close_date >= windows.trailing_12_months_start
+                    and won_deals.close_date < windows.trailing_12_months_end_exclusive
+                    then won_deals.amount
+            end
+        ), 0) as trailing_12_months_bookings
+
+    from plan_reps
+    cross join windows
+    left join won_deals
+        on plan_reps.owner_id = won_deals.owner_id
+    group by plan_reps.owner_id
+
+),
+
+-- A tenured rep's share of the tenured reps' trailing 12-month bookings.
+tenured_rep_shares as (
+
+    select
+        plan_reps.owner_id,
+        case
+            when sum(rep_bookings.trailing_12_months_bookings) over () > 0
+                then
+                    rep_bookings.trailing_12_months_bookings
+                    / cast(
+                        sum(rep_bookings.trailing_12_months_bookings) over ()
+                        as {{ dbt.type_numeric() }}
+                    )
+        end as bookings_share
+
+    from plan_reps
+    inner join rep_bookings
+        on plan_reps.owner_id = rep_bookings.owner_id
+    where not plan_reps.is_new_rep
+
+),
+
+median_share as (
+
+    select percentile_cont(0.5) within group (order by bookings_share) as median_bookings_share
+
+    from tenured_rep_shares
+
+),
+
+rep_plans as (
+
+    select
+        plan_reps.owner_id,
+        plan_reps.full_name,
+        plan_reps.team,
+        plan_reps.hired_date,
+        plan_reps.is_new_rep,
+        plan_reps.ote_amount,
+        rep_bookings.prior_period_bookings,
+        rep_bookings.trailing_12_months_bookings,
+        company_plan.same_quarter_last_year_bookings as company_prior_period_bookings,
+        company_plan.growth_factor,
+        company_plan.same_quarter_last_year_bookings * company_plan.growth_factor
+            as company_plan_amount,
+        cast(
+            case
+                when plan_reps.is_new_rep then median_share.median_bookings_share
+                else tenured_rep_shares.bookings_share
+            end as {{ dbt.type_numeric() }}
+        ) as bookings_share
+
+    from plan_reps
+    inner join rep_bookings
+        on plan_reps.owner_id = rep_bookings.owner_id
+    cross join company_plan
+    cross join median_share
+    left join tenured_rep_shares
+        on plan_reps.owner_id = tenured_rep_shares.owner_id
+
+),
+
+rep_quotas as (
+
+    select
+        rep_plans.*,
+        cast(
+            company_plan_amount * bookings_share * {{ var('quota_overassignment', 1.1) }}
+            as {{ dbt.type_numeric() }}
+        ) as suggested_quota
+
+    from rep_plans
+
+),
+
+plan_months as (
+
+    select distinct
+        calendar.month_start,
+        calendar.calendar_month,
+        windows.plan_quarter_start
+
+    from calendar
+    inner join windows
+        on
+            calendar.month_start >= windows.plan_quarter_start
+            and calendar.month_start < windows.plan_quarter_end_exclusive
+
+),
+
+plan_months_weighted as (
+
+    select
+        plan_months.month_start,
+        plan_months.plan_quarter_start,
+        seasonality.seasonality_weight,
+        case
+            when sum(seasonality.seasonality_weight) over () > 0
+                then
+                    seasonality.seasonality_weight
+                    / cast(sum(seasonality.seasonality_weight) over () as {{ dbt.type_numeric() }})
+            else 1 / cast(3 as {{ dbt.type_numeric() }})
+        end as month_share_of_quarter
+
+    from plan_months
+    left join seasonality
+        on plan_months.calendar_month = seasonality.calendar_month
+
+),
+
+final as (
+
+    select
+        {{ hash_key(['plan_months_weighted.month_start', 'rep_quotas.owner_id']) }}
+            as quota_plan_id,
+        plan_months_weighted.plan_quarter_start,
+        plan_months_weighted.month_start as plan_month_start,
+        rep_quotas.owner_id,
+        rep_quotas.full_name,
+        rep_quotas.team,
+        rep_quotas.hired_date,
+        rep_quotas.is_new_rep,
+        cast(rep_quotas.prior_period_bookings as {{ dbt.type_numeric() }})
+            as prior_period_bookings,
+        cast(rep_quotas.company_prior_period_bookings as {{ dbt.type_numeric() }})
+            as company_prior_period_bookings,
+        rep_quotas.growth_factor,
+        cast(rep_quotas.company_plan_amount as {{ dbt.type_numeric() }}) as company_plan_amount,
+        cast(rep_quotas.trailing_12_months_bookings as {{ dbt.type_numeric() }})
+            as trailing_12_months_bookings,
+        rep_quotas.bookings_share,
+        cast(plan_months_weighted.seasonality_weight as {{ dbt.type_numeric() }})
+            as seasonality_weight,
+        cast(plan_months_weighted.month_share_of_quarter as {{ dbt.type_numeric() }})
+            as month_share_of_quarter,
+        rep_quotas.suggested_quota,
+        cast(
+            rep_quotas.suggested_quota * plan_months_weighted.month_share_of_quarter
+            as {{ dbt.type_numeric() }}
+        ) as suggested_monthly_quota,
+        rep_quotas.ote_amount,
+        case
+            when rep_quotas.ote_amount > 0
+                then cast(
+                    rep_quotas.suggested_quota * 4 / rep_quotas.ote_amount
+                    as {{ dbt.type_numeric() }}
+                )
+        end as ote_multiple,
+        case
+            when
+                rep_quotas.ote_amount > 0
+                and rep_quotas.suggested_quota * 4 < 3 * rep_quotas.ote_amount
+                then 'below_3x_ote'
+            when
+                rep_quotas.ote_amount > 0
+                and rep_quotas.suggested_quota * 4 > 5 * rep_quotas.ote_amount
+                then 'above_5x_ote'
+        end as flag
+
+    from rep_quotas
+    cross join plan_months_weighted
+
+)
+
+select * from final
