@@ -145,8 +145,10 @@ final as (
         expected_close_date,
         cast(created_at as date) as created_date,
         close_date,
-        {{ dbt.datediff('cast(stage_entered_at as date)', 'snapshot_date', 'day') }}
-            as days_in_stage,
+        cast(
+            {{ dbt.datediff('cast(stage_entered_at as date)', 'snapshot_date', 'day') }}
+            as {{ dbt.type_bigint() }}
+        ) as days_in_stage,
         last_activity_date,
         next_step,
         coalesce(trim(next_step), '') = '' as is_missing_next_step,

@@ -73,9 +73,12 @@ calendar as (
         date_day,
         cast(extract(year from date_day) as {{ dbt.type_int() }}) as calendar_year,
         cast(extract(month from date_day) as {{ dbt.type_int() }}) as calendar_month,
-        {{ dbt.datediff(
-            'week_start', 'date_day', 'day'
-        ) }} + 1 as day_of_week,
+        cast(
+            {{ dbt.datediff(
+                'week_start', 'date_day', 'day'
+            ) }} + 1
+            as {{ dbt.type_bigint() }}
+        ) as day_of_week,
         week_start,
         next_week_start,
         month_start,
@@ -95,31 +98,48 @@ calendar as (
             as {{ dbt.type_int() }}
         ) as fiscal_year,
         7 as days_in_week,
-        {{ dbt.datediff(
-            'week_start', 'date_day', 'day'
-        ) }} + 1 as days_elapsed_in_week,
-        {{ dbt.datediff(
-            'month_start', 'next_month_start', 'day'
-        ) }} as days_in_month,
-        {{ dbt.datediff(
-            'month_start', 'date_day', 'day'
-        ) }} + 1 as days_elapsed_in_month,
-        {{ dbt.datediff(
-            'fiscal_quarter_start', 'next_fiscal_quarter_start', 'day'
-        ) }}
-            as days_in_fiscal_quarter,
-        {{ dbt.datediff(
-            'fiscal_quarter_start', 'date_day', 'day'
-        ) }} + 1
-            as days_elapsed_in_fiscal_quarter,
-        {{ dbt.datediff(
-            'fiscal_year_start', 'next_fiscal_year_start', 'day'
-        ) }}
-            as days_in_fiscal_year,
-        {{ dbt.datediff(
-            'fiscal_year_start', 'date_day', 'day'
-        ) }} + 1
-            as days_elapsed_in_fiscal_year
+        cast(
+            {{ dbt.datediff(
+                'week_start', 'date_day', 'day'
+            ) }} + 1
+            as {{ dbt.type_bigint() }}
+        ) as days_elapsed_in_week,
+        cast(
+            {{ dbt.datediff(
+                'month_start', 'next_month_start', 'day'
+            ) }}
+            as {{ dbt.type_bigint() }}
+        ) as days_in_month,
+        cast(
+            {{ dbt.datediff(
+                'month_start', 'date_day', 'day'
+            ) }} + 1
+            as {{ dbt.type_bigint() }}
+        ) as days_elapsed_in_month,
+        cast(
+            {{ dbt.datediff(
+                'fiscal_quarter_start', 'next_fiscal_quarter_start', 'day'
+            ) }}
+            as {{ dbt.type_bigint() }}
+        ) as days_in_fiscal_quarter,
+        cast(
+            {{ dbt.datediff(
+                'fiscal_quarter_start', 'date_day', 'day'
+            ) }} + 1
+            as {{ dbt.type_bigint() }}
+        ) as days_elapsed_in_fiscal_quarter,
+        cast(
+            {{ dbt.datediff(
+                'fiscal_year_start', 'next_fiscal_year_start', 'day'
+            ) }}
+            as {{ dbt.type_bigint() }}
+        ) as days_in_fiscal_year,
+        cast(
+            {{ dbt.datediff(
+                'fiscal_year_start', 'date_day', 'day'
+            ) }} + 1
+            as {{ dbt.type_bigint() }}
+        ) as days_elapsed_in_fiscal_year
 
     from days_with_period_ends
 

@@ -151,13 +151,13 @@ final as (
         owner_id,
         activity_type,
         meeting_type,
-        activities,
-        completed,
-        outbound_touches,
-        meetings_by_type,
-        demos_booked,
-        demos_held,
-        demo_no_shows,
+        cast(activities as {{ dbt.type_bigint() }}) as activities,
+        cast(completed as {{ dbt.type_bigint() }}) as completed,
+        cast(outbound_touches as {{ dbt.type_bigint() }}) as outbound_touches,
+        cast(meetings_by_type as {{ dbt.type_bigint() }}) as meetings_by_type,
+        cast(demos_booked as {{ dbt.type_bigint() }}) as demos_booked,
+        cast(demos_held as {{ dbt.type_bigint() }}) as demos_held,
+        cast(demo_no_shows as {{ dbt.type_bigint() }}) as demo_no_shows,
         case
             when demos_held + demo_no_shows > 0
                 then cast(
@@ -165,8 +165,8 @@ final as (
                     as {{ dbt.type_numeric() }}
                 )
         end as demo_no_show_rate,
-        completed_calls,
-        connected_calls,
+        cast(completed_calls as {{ dbt.type_bigint() }}) as completed_calls,
+        cast(connected_calls as {{ dbt.type_bigint() }}) as connected_calls,
         case
             when completed_calls > 0
                 then cast(

@@ -214,7 +214,7 @@ final as (
         period_type,
         period_start,
         next_period_start,
-        days_in_period,
+        cast(days_in_period as {{ dbt.type_bigint() }}) as days_in_period,
         level,
         entity_id,
         entity_name,
@@ -234,7 +234,7 @@ final as (
         case
             when is_current_period then cast(bookings as {{ dbt.type_numeric() }})
         end as bookings_to_date,
-        days_elapsed,
+        cast(days_elapsed as {{ dbt.type_bigint() }}) as days_elapsed,
         cast(
             days_elapsed * 100 / cast(days_in_period as {{ dbt.type_numeric() }})
             as {{ dbt.type_numeric() }}

@@ -274,10 +274,11 @@ final as (
         month_segments.month_start,
         month_segments.month_end,
         month_segments.segment,
-        customer_counts.new_customers,
-        customer_counts.churned_customers,
-        customer_counts.active_customers,
-        customer_counts.active_customers_at_month_start,
+        cast(customer_counts.new_customers as {{ dbt.type_bigint() }}) as new_customers,
+        cast(customer_counts.churned_customers as {{ dbt.type_bigint() }}) as churned_customers,
+        cast(customer_counts.active_customers as {{ dbt.type_bigint() }}) as active_customers,
+        cast(customer_counts.active_customers_at_month_start as {{ dbt.type_bigint() }})
+            as active_customers_at_month_start,
         cast(
             coalesce(trailing_bookings.trailing_12_months_bookings, 0)
             as {{ dbt.type_numeric() }}

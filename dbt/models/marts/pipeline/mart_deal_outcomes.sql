@@ -32,7 +32,7 @@ won_and_lost_deals as (
         account_id,
         deal_name,
         owner_id,
-        coalesce(team, '(no team)') as team,
+        coalesce(team, 'unassigned') as team,
         case when is_won then 'won' else 'lost' end as outcome,
         close_date as outcome_date,
         coalesce(amount, 0) as amount,
@@ -106,7 +106,7 @@ churned_customers as (
         churned_accounts.account_id,
         cast(null as {{ dbt.type_string() }}) as deal_name,
         churned_accounts.owner_id,
-        coalesce(user_team_periods.team, '(no team)') as team,
+        coalesce(user_team_periods.team, 'unassigned') as team,
         'churned' as outcome,
         churned_accounts.churn_date as outcome_date,
         coalesce(churned_trailing_bookings.trailing_won_amount, 0) as amount,
@@ -207,7 +207,7 @@ final as (
         outcomes_ranked.lost_reason,
         outcomes_ranked.pipeline,
         outcomes_ranked.deal_type,
-        outcomes_ranked.sales_cycle_days
+        cast(outcomes_ranked.sales_cycle_days as {{ dbt.type_bigint() }}) as sales_cycle_days
 
     from outcomes_ranked
     left join accounts

@@ -26,7 +26,7 @@ deal_days_with_team as (
         daily_snapshot.snapshot_date,
         daily_snapshot.deal_id,
         daily_snapshot.owner_id,
-        coalesce(user_team_periods.team, '(no team)') as team,
+        coalesce(user_team_periods.team, 'unassigned') as team,
         daily_snapshot.is_open,
         daily_snapshot.is_won,
         coalesce(daily_snapshot.amount, 0) as amount,

@@ -80,7 +80,7 @@ open_deals_described as (
         accounts.account_name,
         open_deals.owner_id,
         users.full_name as owner_name,
-        coalesce(user_team_periods.team, '(no team)') as team,
+        coalesce(user_team_periods.team, 'unassigned') as team,
         open_deals.pipeline,
         open_deals.stage,
         open_deals.days_in_stage,
@@ -94,11 +94,14 @@ open_deals_described as (
         deal_versions.obstacles,
         deal_versions.champion,
         last_completed_activities.last_activity_at,
-        {{ dbt.datediff(
-            'cast(last_completed_activities.last_activity_at as date)',
-            'open_deals.as_of_date',
-            'day'
-        ) }} as days_since_activity,
+        cast(
+            {{ dbt.datediff(
+                'cast(last_completed_activities.last_activity_at as date)',
+                'open_deals.as_of_date',
+                'day'
+            ) }}
+            as {{ dbt.type_bigint() }}
+        ) as days_since_activity,
         open_deals.is_stalled
 
     from open_deals

@@ -1,0 +1,493 @@
+with
+
+daily_snapshot as (
+
+    select * from {{ ref('fct_deal_daily_snapshot') }}
+
+),
+
+deal_closes as (
+
+    select * from {{ ref('int_deal_closes') }}
+
+),
+
+deal_versions as (
+
+    select * from {{ ref('int_deal_versions') }}
+
+),
+
+user_team_periods as (
+
+    select * from {{ ref('int_user_team_periods') }}
+
+),
+
+currency_rate_periods as (
+
+    select * from {{ ref('int_currency_rate_periods') }}
+
+),
+
+calendar_days as (
+
+    select * from {{ ref('int_calendar_days') }}
+
+),
+
+calendar as (
+
+    select * from {{ ref('dim_calendar') }}
+
+),
+
+attainment as (
+
+    select * from {{ ref('mart_attainment_by_period') }}
+
+),
+
+users as (
+
+    select * from {{ ref('stg_canonical__users') }}
+
+),
+
+-- Every day up to the as-of date is an as-of day (a daily history BI can trend), with
+-- its fiscal quarter and its trailing window [window_start_date, as_of_date].
+as_of_days as (
+
+    select
+        calendar_days.date_day as as_of_date,
+        calendar.fiscal_quarter_start,
+        calendar.next_fiscal_quarter_start,
+        cast(
+            {{ dbt.dateadd('day', 1 - var('velocity_window_days'), 'calendar_days.date_day') }}
+            as date
+        ) as window_start_date
+
+    from calendar_days
+    inner join calendar
+        on calendar_days.date_day = calendar.date_day
+    where calendar_days.date_day <= {{ as_of_date() }}
+
+),
+
+levels as (
+
+    select 'rep' as level
+    union all
+    select 'team' as level
+    union all
+    select 'company' as level
+
+),
+
+-- METRICS.md "Owner and team at the time": open pipeline goes to the owner on the as-of
+-- day and the team that owner was in on that day. A null amount counts as 0.
+open_deal_days as (
+
+    select
+        as_of_days.as_of_date,
+        daily_snapshot.owner_id,
+        coalesce(user_team_periods.team, 'unassigned') as team,
+        coalesce(daily_snapshot.amount, 0) as amount,
+        coalesce(daily_snapshot.weighted_amount, 0) as weighted_amount,
+        daily_snapshot.is_stalled,
+        daily_snapshot.is_missing_next_step,
+        daily_snapshot.expected_close_date >= as_of_days.fiscal_quarter_start
+        and daily_snapshot.expected_close_date < as_of_days.next_fiscal_quarter_start
+            as is_expected_this_quarter
+
+    from daily_snapshot
+    inner join as_of_days
+        on daily_snapshot.snapshot_date = as_of_days.as_of_date
+    left join user_team_periods
+        on
+            daily_snapshot.owner_id = user_team_periods.user_id
+            and daily_snapshot.snapshot_date >= user_team_periods.valid_from_date
+            and (
+                user_team_periods.valid_to_date is null
+                or daily_snapshot.snapshot_date < user_team_periods.valid_to_date
+            )
+    where daily_snapshot.is_open
+
+),
+
+open_pipeline_by_entity as (
+
+    select
+        open_deal_days.as_of_date,
+        levels.level,
+        case levels.level
+            when 'rep' then open_deal_days.owner_id
+            when 'team' then open_deal_days.team
+            else 'company'
+        end as entity_id,
+        count(*) as open_deals,
+        sum(open_deal_days.amount) as open_pipeline,
+        sum(open_deal_days.weighted_amount) as weighted_pipeline,
+        sum(
+            case when open_deal_days.is_expected_this_quarter then open_deal_days.amount else 0 end
+        ) as open_pipeline_this_quarter,
+        sum(case when open_deal_days.is_stalled then 1 else 0 end) as stalled_deals,
+        sum(case when open_deal_days.is_missing_next_step then 1 else 0 end)
+            as deals_without_next_step
+
+    from open_deal_days
+    cross join levels
+    group by
+        open_deal_days.as_of_date,
+        levels.level,
+        case levels.level
+            when 'rep' then open_deal_days.owner_id
+            when 'team' then open_deal_days.team
+            else 'company'
+        end
+
+),
+
+-- Closed deals go to the owner at close and that owner's team on the close date
+-- (int_deal_closes). A null amount counts as 0.
+closes_by_day as (
+
+    select
+        deal_closes.close_date,
+        levels.level,
+        case levels.level
+            when 'rep' then deal_closes.owner_id
+            when 'team' then coalesce(deal_closes.team, 'unassigned')
+            else 'company'
+        end as entity_id,
+        count(*) as deals_closed,
+        sum(case when deal_closes.is_won then 1 else 0 end) as deals_won,
+        sum(coalesce(deal_closes.amount, 0)) as closed_amount,
+        sum(case when deal_closes.is_won then coalesce(deal_closes.amount, 0) else 0 end)
+            as won_amount,
+        sum(case when deal_closes.is_won then deal_closes.sales_cycle_days else 0 end)
+            as won_sales_cycle_days
+
+    from deal_closes
+    cross join levels
+    group by
+        deal_closes.close_date,
+        levels.level,
+        case levels.level
+            when 'rep' then deal_closes.owner_id
+            when 'team' then coalesce(deal_closes.team, 'unassigned')
+            else 'company'
+        end
+
+),
+
+closes_in_trailing_window as (
+
+    select
+        as_of_days.as_of_date,
+        closes_by_day.level,
+        closes_by_day.entity_id,
+        sum(closes_by_day.deals_closed) as deals_closed,
+        sum(closes_by_day.deals_won) as deals_won,
+        sum(closes_by_day.closed_amount) as closed_amount,
+        sum(closes_by_day.won_amount) as won_amount,
+        sum(closes_by_day.won_sales_cycle_days) as won_sales_cycle_days
+
+    from closes_by_day
+    inner join as_of_days
+        on
+            closes_by_day.close_date >= as_of_days.window_start_date
+            and closes_by_day.close_date <= as_of_days.as_of_date
+    group by as_of_days.as_of_date, closes_by_day.level, closes_by_day.entity_id
+
+),
+
+-- METRICS.md "bookings_to_date": won amount from the quarter's start to the as-of day.
+bookings_quarter_to_date as (
+
+    select
+        as_of_days.as_of_date,
+        closes_by_day.level,
+        closes_by_day.entity_id,
+        sum(closes_by_day.won_amount) as bookings_qtd
+
+    from closes_by_day
+    inner join as_of_days
+        on
+            closes_by_day.close_date >= as_of_days.fiscal_quarter_start
+            and closes_by_day.close_date <= as_of_days.as_of_date
+    group by as_of_days.as_of_date, closes_by_day.level, closes_by_day.entity_id
+
+),
+
+-- METRICS.md "pipeline_generated": the first known amount of a deal, at the rate of its
+-- creation day, credited to its first owner and that owner's team on the creation day.
+-- Deals deleted since have left every mart.
+deleted_deals as (
+
+    select deal_id from deal_versions
+    where is_current and is_deleted
+
+),
+
+created_deals as (
+
+    select
+        deal_versions.deal_id,
+        deal_versions.owner_id,
+        coalesce(user_team_periods.team, 'unassigned') as team,
+        cast(deal_versions.created_at as date) as created_date,
+        coalesce(
+            cast(
+                deal_versions.amount_original * currency_rate_periods.rate_to_reporting
+                as {{ dbt.type_numeric() }}
+            ),
+            0
+        ) as first_amount
+
+    from deal_versions
+    left join deleted_deals
+        on deal_versions.deal_id = deleted_deals.deal_id
+    left join user_team_periods
+        on
+            deal_versions.owner_id = user_team_periods.user_id
+            and cast(deal_versions.created_at as date) >= user_team_periods.valid_from_date
+            and (
+                user_team_periods.valid_to_date is null
+                or cast(deal_versions.created_at as date) < user_team_periods.valid_to_date
+            )
+    left join currency_rate_periods
+        on
+            deal_versions.currency = currency_rate_periods.currency
+            and cast(deal_versions.created_at as date) >= currency_rate_periods.valid_from
+            and (
+                currency_rate_periods.valid_to is null
+                or cast(deal_versions.created_at as date) < currency_rate_periods.valid_to
+            )
+    where
+        deal_versions.version_number = 1
+        and deleted_deals.deal_id is null
+
+),
+
+created_by_day as (
+
+    select
+        created_deals.created_date,
+        levels.level,
+        case levels.level
+            when 'rep' then created_deals.owner_id
+            when 'team' then created_deals.team
+            else 'company'
+        end as entity_id,
+        sum(created_deals.first_amount) as generated_amount
+
+    from created_deals
+    cross join levels
+    group by
+        created_deals.created_date,
+        levels.level,
+        case levels.level
+            when 'rep' then created_deals.owner_id
+            when 'team' then created_deals.team
+            else 'company'
+        end
+
+),
+
+generated_in_trailing_window as (
+
+    select
+        as_of_days.as_of_date,
+        created_by_day.level,
+        created_by_day.entity_id,
+        sum(created_by_day.generated_amount) as pipeline_generated
+
+    from created_by_day
+    inner join as_of_days
+        on
+            created_by_day.created_date >= as_of_days.window_start_date
+            and created_by_day.created_date <= as_of_days.as_of_date
+    group by as_of_days.as_of_date, created_by_day.level, created_by_day.entity_id
+
+),
+
+-- The quarter's quota as mart_attainment_by_period states it, on every day of the quarter.
+quarter_quotas as (
+
+    select
+        as_of_days.as_of_date,
+        attainment.level,
+        attainment.entity_id,
+        attainment.quota
+
+    from attainment
+    inner join as_of_days
+        on attainment.period_start = as_of_days.fiscal_quarter_start
+    where attainment.period_type = 'quarter'
+
+),
+
+-- An entity has a row on a day when it has open pipeline, closes or created deals in the
+-- trailing window, or a row in the quarter's attainment; the company has one every day.
+entity_days as (
+
+    select
+        as_of_date,
+        level,
+        entity_id
+    from open_pipeline_by_entity
+    union
+    select
+        as_of_date,
+        level,
+        entity_id
+    from closes_in_trailing_window
+    union
+    select
+        as_of_date,
+        level,
+        entity_id
+    from generated_in_trailing_window
+    union
+    select
+        as_of_date,
+        level,
+        entity_id
+    from quarter_quotas
+    union
+    select
+        as_of_date,
+        'company' as level,
+        'company' as entity_id
+    from as_of_days
+
+),
+
+entity_days_with_figures as (
+
+    select
+        entity_days.as_of_date,
+        entity_days.level,
+        entity_days.entity_id,
+        case
+            when entity_days.level = 'rep' then coalesce(users.full_name, entity_days.entity_id)
+            else entity_days.entity_id
+        end as entity_name,
+        coalesce(open_pipeline_by_entity.open_deals, 0) as open_deals,
+        coalesce(open_pipeline_by_entity.open_pipeline, 0) as open_pipeline,
+        coalesce(open_pipeline_by_entity.weighted_pipeline, 0) as weighted_pipeline,
+        coalesce(open_pipeline_by_entity.open_pipeline_this_quarter, 0)
+            as open_pipeline_this_quarter,
+        coalesce(open_pipeline_by_entity.stalled_deals, 0) as stalled_deals,
+        coalesce(open_pipeline_by_entity.deals_without_next_step, 0) as deals_without_next_step,
+        quarter_quotas.quota as quarter_quota,
+        coalesce(bookings_quarter_to_date.bookings_qtd, 0) as bookings_qtd,
+        coalesce(generated_in_trailing_window.pipeline_generated, 0) as pipeline_generated,
+        coalesce(closes_in_trailing_window.deals_closed, 0) as deals_closed,
+        coalesce(closes_in_trailing_window.deals_won, 0) as deals_won,
+        coalesce(closes_in_trailing_window.closed_amount, 0) as closed_amount,
+        coalesce(closes_in_trailing_window.won_amount, 0) as won_amount,
+        coalesce(closes_in_trailing_window.won_sales_cycle_days, 0) as won_sales_cycle_days
+
+    from entity_days
+    left join open_pipeline_by_entity
+        on
+            entity_days.as_of_date = open_pipeline_by_entity.as_of_date
+            and entity_days.level = open_pipeline_by_entity.level
+            and entity_days.entity_id = open_pipeline_by_entity.entity_id
+    left join closes_in_trailing_window
+        on
+            entity_days.as_of_date = closes_in_trailing_window.as_of_date
+            and entity_days.level = closes_in_trailing_window.level
+            and entity_days.entity_id = closes_in_trailing_window.entity_id
+    left join bookings_quarter_to_date
+        on
+            entity_days.as_of_date = bookings_quarter_to_date.as_of_date
+            and entity_days.level = bookings_quarter_to_date.level
+            and entity_days.entity_id = bookings_quarter_to_date.entity_id
+    left join generated_in_trailing_window
+        on
+            entity_days.as_of_date = generated_in_trailing_window.as_of_date
+            and entity_days.level = generated_in_trailing_window.level
+            and entity_days.entity_id = generated_in_trailing_window.entity_id
+    left join quarter_quotas
+        on
+            entity_days.as_of_date = quarter_quotas.as_of_date
+            and entity_days.level = quarter_quotas.level
+            and entity_days.entity_id = quarter_quotas.entity_id
+    left join users
+        on
+            entity_days.level = 'rep'
+            and entity_days.entity_id = users.user_id
+
+),
+
+rates as (
+
+    select
+        entity_days_with_figures.*,
+        quarter_quota - bookings_qtd as remaining_quota,
+        case
+            when deals_closed > 0
+                then cast(deals_won as {{ dbt.type_numeric() }}) / deals_closed
+        end as win_rate,
+        case
+            when closed_amount <> 0
+                then cast(won_amount as {{ dbt.type_numeric() }}) / closed_amount
+        end as win_rate_by_value,
+        case
+            when deals_won > 0
+                then cast(won_amount as {{ dbt.type_numeric() }}) / deals_won
+        end as avg_deal_size,
+        case
+            when deals_won > 0
+                then cast(won_sales_cycle_days as {{ dbt.type_numeric() }}) / deals_won
+        end as avg_sales_cycle_days
+
+    from entity_days_with_figures
+
+),
+
+final as (
+
+    select
+        {{ hash_key(['as_of_date', 'level', 'entity_id']) }} as pipeline_health_id,
+        as_of_date,
+        level,
+        entity_id,
+        entity_name,
+        open_deals,
+        cast(open_pipeline as {{ dbt.type_numeric() }}) as open_pipeline,
+        cast(weighted_pipeline as {{ dbt.type_numeric() }}) as weighted_pipeline,
+        cast(open_pipeline_this_quarter as {{ dbt.type_numeric() }})
+            as open_pipeline_this_quarter,
+        cast(quarter_quota as {{ dbt.type_numeric() }}) as quarter_quota,
+        cast(bookings_qtd as {{ dbt.type_numeric() }}) as bookings_qtd,
+        cast(remaining_quota as {{ dbt.type_numeric() }}) as remaining_quota,
+        case
+            when remaining_quota > 0
+                then cast(open_pipeline_this_quarter / remaining_quota as {{ dbt.type_numeric() }})
+        end as coverage_ratio,
+        cast(pipeline_generated as {{ dbt.type_numeric() }}) as pipeline_generated,
+        deals_closed,
+        deals_won,
+        cast(win_rate as {{ dbt.type_numeric() }}) as win_rate,
+        cast(win_rate_by_value as {{ dbt.type_numeric() }}) as win_rate_by_value,
+        cast(avg_deal_size as {{ dbt.type_numeric() }}) as avg_deal_size,
+        cast(avg_sales_cycle_days as {{ dbt.type_numeric() }}) as avg_sales_cycle_days,
+        case
+            when avg_sales_cycle_days > 0
+                then cast(
+                    open_deals * win_rate * avg_deal_size / avg_sales_cycle_days
+                    as {{ dbt.type_numeric() }}
+                )
+        end as sales_velocity,
+        stalled_deals,
+        deals_without_next_step
+
+    from rates
+
+)
+
+select * from final

@@ -1,0 +1,87 @@
+"""Every mart's public shape is fixed by an enforced dbt model contract.
+
+BI dashboards are built on the marts' column names and types (DESIGN.md "Marts"), so
+each mart model carries `contract: {enforced: true}` and a portable `data_type` on every
+column: a SQL change that renames, drops, adds or retypes a column then fails the build
+instead of silently reaching a dashboard. The health marts are contracted separately.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dagster_project.settings import DBT_PROJECT_DIR
+
+MARTS_FOLDER = "models/marts/"
+UNCONTRACTED_FOLDERS = ("models/marts/health/",)
+# Types that mean the same on DuckDB and PostgreSQL; numerics always with precision.
+PORTABLE_TYPE = re.compile(r"text|date|timestamp|boolean|integer|bigint|numeric\(\d+,\d+\)")
+
+
+@pytest.fixture(scope="module")
+def mart_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    """Manifest nodes of the contracted marts, by model name, from a fresh `dbt parse`."""
+    root = tmp_path_factory.mktemp("contracts")
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            "parse",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(root / "target"),
+            "--log-path",
+            str(root / "logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "PIPEHEALTH_WAREHOUSE": str(root)},
+        check=True,
+        capture_output=True,
+    )
+    manifest = json.loads((root / "target" / "manifest.json").read_text())
+    return {
+        node["name"]: node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        and node["original_file_path"].startswith(MARTS_FOLDER)
+        and not node["original_file_path"].startswith(UNCONTRACTED_FOLDERS)
+    }
+
+
+def test_every_mart_sql_file_is_a_parsed_model(mart_models: dict[str, dict[str, Any]]) -> None:
+    marts_dir = DBT_PROJECT_DIR / MARTS_FOLDER
+    sql_files = {
+        path.stem
+        for path in marts_dir.rglob("*.sql")
+        if not str(path.relative_to(DBT_PROJECT_DIR)).startswith(UNCONTRACTED_FOLDERS)
+    }
+    assert {"snap_deals", "fct_deal_daily_snapshot", "mart_attainment_by_period"} <= sql_files
+    assert set(mart_models) == sql_files
+
+
+def test_every_mart_has_an_enforced_contract(mart_models: dict[str, dict[str, Any]]) -> None:
+    uncontracted = sorted(
+        name for name, node in mart_models.items() if not node["contract"]["enforced"]
+    )
+    assert uncontracted == []
+
+
+def test_every_mart_column_has_a_portable_data_type(
+    mart_models: dict[str, dict[str, Any]],
+) -> None:
+    untyped = sorted(
+        f"{name}.{column_name}: {column['data_type']}"
+        for name, node in mart_models.items()
+        for column_name, column in node["columns"].items()
+        if not PORTABLE_TYPE.fullmatch(column["data_type"] or "")
+    )
+    assert all(node["columns"] for node in mart_models.values())
+    assert untyped == []
