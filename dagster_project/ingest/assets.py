@@ -57,6 +57,12 @@ def raw_extracts(
             entity: connection.execute(f"select count(*) from raw.{entity}").fetchone()[0]
             for entity in ENTITIES
         }
+    for warning in report.warnings:
+        context.log.warning(warning)
+    if report.drops_replaced:
+        context.log.info(
+            f"Re-delivered drop(s) waiting at the gate replaced: {', '.join(report.drops_replaced)}"
+        )
     if report.drops_loaded:
         context.log.info(
             f"Loaded {len(report.drops_loaded)} drop(s): "
@@ -67,7 +73,12 @@ def raw_extracts(
     if report.rejected is not None:
         raise _drop_rejected(report.rejected, drops_loaded=len(report.drops_loaded))
     yield dg.MaterializeResult(
-        asset_key=DROP_LOG_KEY, metadata={"drops_loaded": report.drops_loaded}
+        asset_key=DROP_LOG_KEY,
+        metadata={
+            "drops_loaded": report.drops_loaded,
+            "drops_replaced": report.drops_replaced,
+            "warnings": report.warnings,
+        },
     )
     for entity in ENTITIES:
         yield dg.MaterializeResult(

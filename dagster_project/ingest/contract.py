@@ -16,6 +16,11 @@ class EntityContract:
 
 
 CONTRACT_VERSION = 1
+RAW_SCHEMA = "raw"
+
+# A full export with fewer rows of an entity than this share of the previous full
+# export's is taken for a broken extract (DESIGN.md: "a drop that collapses").
+COLLAPSE_THRESHOLD = 0.5
 
 ENTITIES: dict[str, EntityContract] = {
     contract.name: contract

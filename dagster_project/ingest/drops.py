@@ -19,7 +19,14 @@ DropMode = Literal["full", "incremental"]
 
 
 class DropRejectedError(Exception):
-    """A drop that cannot be loaded as it is; the message says what and where to fix."""
+    """A drop that cannot be loaded as it is; the message says what and where to fix.
+
+    `extract_date` names the drop when known, so the drops before it can still load.
+    """
+
+    def __init__(self, message: str, extract_date: date | None = None) -> None:
+        super().__init__(message)
+        self.extract_date = extract_date
 
 
 @dataclass(frozen=True)
@@ -27,6 +34,18 @@ class DropFile:
     entity: str
     path: Path
     file_format: str
+    # The header's column names once the file passed its structural check (CSV only).
+    columns: tuple[str, ...] = ()
+
+    @property
+    def source_file(self) -> str:
+        """The path relative to the landing folder, as stored in `_source_file`."""
+        return f"{self.path.parent.name}/{self.path.name}"
+
+    @property
+    def extract_date(self) -> date:
+        """Its drop's date: a drop folder is named by its date."""
+        return date.fromisoformat(self.path.parent.name)
 
 
 @dataclass(frozen=True)
@@ -130,7 +149,7 @@ def _data_files(folder: Path) -> tuple[DropFile, ...]:
         if entity not in ENTITIES:
             raise DropRejectedError(
                 f"{folder.name}/{path.name}: unknown entity {entity!r}; "
-                f"expected one of {', '.join(ENTITIES)}"
+                f"expected one of {', '.join(ENTITIES)}; rename the file or remove it from the drop"
             )
         files.append(DropFile(entity=entity, path=path, file_format=file_format))
     entities = [drop_file.entity for drop_file in files]

@@ -7,13 +7,19 @@ in one scan per file format, so a catch-up of two years of daily drops is one lo
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.ingest.contract import ENTITIES, METADATA_COLUMNS
+from dagster_project.ingest import drop_log
+from dagster_project.ingest.contract import (
+    COLLAPSE_THRESHOLD,
+    ENTITIES,
+    METADATA_COLUMNS,
+    RAW_SCHEMA,
+)
 from dagster_project.ingest.drops import (
     Drop,
     DropFile,
@@ -22,31 +28,50 @@ from dagster_project.ingest.drops import (
     complete_drop_folders,
     read_drop,
 )
+from dagster_project.ingest.filecheck import checked_columns
 from dagster_project.ingest.readers import BATCH_TABLE, read_batch
+from dagster_project.quality import audit
 from dagster_project.sql_text import quote_identifier, string_literal
 
-RAW_SCHEMA = "raw"
-DROPS_TABLE = f"{RAW_SCHEMA}._drops"
+__all__ = ["RAW_SCHEMA", "LoadReport", "ensure_raw_schema", "load_pending_drops"]
+
+DROPS_TABLE = drop_log.DROPS_TABLE
 _FIELD_SEPARATOR = "chr(31)"
 
 
 @dataclass
 class LoadReport:
-    """What one load did; `rejected` is the first drop that could not be read, if any."""
+    """What one load did; `rejected` is the first drop that could not be loaded, if any.
+
+    `warnings` name drops whose files changed after they were accepted: those changes
+    are ignored.
+    """
 
     drops_loaded: list[str] = field(default_factory=list)
+    drops_replaced: list[str] = field(default_factory=list)
     rows_read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENTITIES, 0))
     versions_added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENTITIES, 0))
     rejected: DropRejectedError | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _LoadPlan:
+    """The drops to load, oldest first, and the loaded drops they replace."""
+
+    drops: list[tuple[Drop, DropMode]]
+    replaced: list[date]
+
+    def before(self, extract_date: date) -> _LoadPlan:
+        return _LoadPlan(
+            drops=[(drop, mode) for drop, mode in self.drops if drop.extract_date < extract_date],
+            replaced=[day for day in self.replaced if day < extract_date],
+        )
 
 
 def ensure_raw_schema(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"create schema if not exists {RAW_SCHEMA}")
-    connection.execute(
-        f"create table if not exists {DROPS_TABLE} ("
-        "drop_date date primary key, drop_path varchar, mode varchar, source varchar, "
-        "fingerprint varchar, loaded_at timestamp)"
-    )
+    drop_log.ensure_drop_log(connection)
     metadata = [f"{name} {sql_type}" for name, sql_type in METADATA_COLUMNS.items()]
     for contract in ENTITIES.values():
         columns = [f"{quote_identifier(name)} varchar" for name in contract.columns]
@@ -56,68 +81,136 @@ def ensure_raw_schema(connection: duckdb.DuckDBPyConnection) -> None:
         )
 
 
-def loaded_drop_dates(connection: duckdb.DuckDBPyConnection) -> set[date]:
-    return {row[0] for row in connection.execute(f"select drop_date from {DROPS_TABLE}").fetchall()}
-
-
 def load_pending_drops(
     connection: duckdb.DuckDBPyConnection, landing: Path, loaded_at: datetime
 ) -> LoadReport:
     """Load every complete drop not loaded yet, oldest first, in one transaction.
 
-    Drops before the first unreadable one are loaded; that one and later ones wait
-    (a later drop's rows must not become current before an earlier drop's).
+    A loaded drop still waiting at the quality gate whose files were re-delivered is
+    replaced, with every drop loaded after it (their versions are compared with it).
+    Drops before the first one that cannot be loaded are loaded; that one and later
+    ones wait (a later drop's rows must not become current before an earlier drop's),
+    and raw keeps nothing of them.
     """
     ensure_raw_schema(connection)
     report = LoadReport()
-    drops_with_modes = _readable_pending_drops(connection, landing, report)
-    if not drops_with_modes:
-        return report
-    drops = [drop for drop, _ in drops_with_modes]
+    plan = _plan_load(connection, landing, report)
+    while plan.drops:
+        attempt = LoadReport(rejected=report.rejected, warnings=report.warnings)
+        try:
+            _load_in_one_transaction(connection, plan, loaded_at, attempt)
+        except DropRejectedError as error:
+            if error.extract_date is None:
+                raise
+            report.rejected = error
+            plan = plan.before(error.extract_date)
+        else:
+            return attempt
+    return report
+
+
+def _plan_load(
+    connection: duckdb.DuckDBPyConnection, landing: Path, report: LoadReport
+) -> _LoadPlan:
+    folders = complete_drop_folders(landing)
+    loaded = drop_log.loaded_drops(connection)
+    corrected = _corrected_drops(connection, folders, loaded, report)
+    replaced = sorted(day for day in loaded if corrected and day >= min(corrected))
+    missing = sorted(set(replaced) - {day for day, _ in folders})
+    if missing:
+        report.warnings.append(
+            f"{', '.join(str(day) for day in corrected)}: re-delivered, but not reloaded: "
+            f"the later drop {missing[0]} it would reload with is no longer complete in "
+            f"{landing}; restore it and run again"
+        )
+        replaced = []
+    kept = set(loaded) - set(replaced)
+    drops: list[tuple[Drop, DropMode]] = []
+    for extract_date, folder in folders:
+        if extract_date in kept:
+            continue
+        # Without a manifest, a warehouse's first drop is a full export, later ones incremental.
+        default_mode: DropMode = "full" if not kept and not drops else "incremental"
+        try:
+            drop = _checked_drop(read_drop(folder, extract_date))
+            mode = drop.declared_mode or default_mode
+            if mode == "full":
+                _require_full_export_entities(drop)
+        except DropRejectedError as error:
+            error.extract_date = extract_date
+            report.rejected = error
+            break
+        drops.append((drop, mode))
+    plan = _LoadPlan(drops=drops, replaced=replaced)
+    stopped_at = report.rejected.extract_date if report.rejected is not None else None
+    return plan if stopped_at is None else plan.before(stopped_at)
+
+
+def _corrected_drops(
+    connection: duckdb.DuckDBPyConnection,
+    folders: list[tuple[date, Path]],
+    loaded: dict[date, drop_log.LoadedDrop],
+    report: LoadReport,
+) -> list[date]:
+    """Loaded drops whose files changed: those waiting at the gate are reloaded, the
+    others (accepted, or loaded where no gate has run) keep what was loaded."""
+    waiting = audit.drops_waiting_at_gate(connection)
+    corrected = []
+    for extract_date, folder in folders:
+        stored = loaded.get(extract_date)
+        if stored is None or drop_log.folder_signature(folder) == stored.signature:
+            continue
+        if _content_fingerprint(folder, extract_date) == stored.fingerprint:
+            continue
+        if waiting is not None and extract_date in waiting:
+            corrected.append(extract_date)
+        else:
+            report.warnings.append(
+                f"{folder.name}: its files changed after the drop was loaded and accepted by "
+                "the quality gate; the change is ignored and raw keeps the rows loaded "
+                "before. Deliver corrections as a new drop."
+            )
+    return corrected
+
+
+def _content_fingerprint(folder: Path, extract_date: date) -> str | None:
+    try:
+        return read_drop(folder, extract_date).fingerprint()
+    except DropRejectedError:
+        return None  # changed into something unreadable: planning reports it
+
+
+def _checked_drop(drop: Drop) -> Drop:
+    """The drop with each file's columns, once each file passed its structural check."""
+    files = tuple(
+        replace(drop_file, columns=checked_columns(drop_file)) for drop_file in drop.files
+    )
+    return replace(drop, files=files)
+
+
+def _load_in_one_transaction(
+    connection: duckdb.DuckDBPyConnection,
+    plan: _LoadPlan,
+    loaded_at: datetime,
+    report: LoadReport,
+) -> None:
+    drops = [drop for drop, _ in plan.drops]
     connection.begin()
     try:
+        if plan.replaced:
+            drop_log.forget_drops(connection, plan.replaced)
+            # Replaced drops' rows are new to the gate, even those of drops it had passed.
+            audit.forget_gate_passes(connection, plan.replaced)
+        for drop, mode in plan.drops:
+            drop_log.record_drop(connection, drop, mode, loaded_at)
         for entity in ENTITIES:
             _load_entity(connection, entity, drops, loaded_at, report)
-        for drop, mode in drops_with_modes:
-            connection.execute(
-                f"insert into {DROPS_TABLE} values (?, ?, ?, ?, ?, ?)",
-                [
-                    drop.extract_date,
-                    str(drop.path),
-                    mode,
-                    drop.source,
-                    drop.fingerprint(),
-                    loaded_at,
-                ],
-            )
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
     report.drops_loaded = [drop.name for drop in drops]
-    return report
-
-
-def _readable_pending_drops(
-    connection: duckdb.DuckDBPyConnection, landing: Path, report: LoadReport
-) -> list[tuple[Drop, DropMode]]:
-    already_loaded = loaded_drop_dates(connection)
-    drops: list[tuple[Drop, DropMode]] = []
-    for extract_date, folder in complete_drop_folders(landing):
-        if extract_date in already_loaded:
-            continue
-        # Without a manifest, a warehouse's first drop is a full export, later ones incremental.
-        default_mode: DropMode = "full" if not already_loaded and not drops else "incremental"
-        try:
-            drop = read_drop(folder, extract_date)
-            mode = drop.declared_mode or default_mode
-            if mode == "full":
-                _require_full_export_entities(drop)
-        except DropRejectedError as error:
-            report.rejected = error
-            break
-        drops.append((drop, mode))
-    return drops
+    report.drops_replaced = [str(day) for day in plan.replaced]
 
 
 def _require_full_export_entities(drop: Drop) -> None:
@@ -147,11 +240,44 @@ def _load_entity(
             if drop_file.entity == entity:
                 files_by_format[drop_file.file_format].append((drop, drop_file))
     for batch in files_by_format.values():
-        read_batch(connection, [drop_file for _, drop_file in batch])
+        batch_files = [drop_file for _, drop_file in batch]
+        read_batch(connection, batch_files)
+        drop_log.record_files(connection, batch_files, _rows_per_file(connection))
         _register_batch_files(connection, batch)
         rows_read, versions_added = _append_new_versions(connection, entity, loaded_at)
         report.rows_read[entity] += rows_read
         report.versions_added[entity] += versions_added
+    _check_row_counts(connection, entity, [drop.extract_date for drop in drops])
+
+
+def _rows_per_file(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    rows = connection.execute(
+        f"select filename, count(*) from {BATCH_TABLE} group by filename"
+    ).fetchall()
+    return {filename: count for filename, count in rows}
+
+
+def _check_row_counts(
+    connection: duckdb.DuckDBPyConnection, entity: str, dates: list[date]
+) -> None:
+    """Reject a full export whose file of `entity` is empty or collapsed versus the last."""
+    if ENTITIES[entity].required_in_full_export:
+        empty = drop_log.first_empty_file(connection, entity, dates)
+        if empty is not None:
+            raise DropRejectedError(
+                f"{empty[1]}: holds a header but no rows; a full export must contain "
+                f"its {entity}: re-export the file",
+                extract_date=empty[0],
+            )
+    collapse = drop_log.first_collapse(connection, entity, dates, COLLAPSE_THRESHOLD)
+    if collapse is not None:
+        day, rows, previous_day, previous_rows = collapse
+        raise DropRejectedError(
+            f"{day}: the full export has {rows} {entity} rows, fewer than "
+            f"{COLLAPSE_THRESHOLD:.0%} of the {previous_rows} in the previous full export "
+            f"({previous_day}); the extract looks cut short: re-export it",
+            extract_date=day,
+        )
 
 
 def _register_batch_files(
@@ -164,7 +290,7 @@ def _register_batch_files(
     connection.executemany(
         "insert into landing_batch_files values (?, ?, ?)",
         [
-            (str(drop_file.path), drop.extract_date, f"{drop.name}/{drop_file.path.name}")
+            (str(drop_file.path), drop.extract_date, drop_file.source_file)
             for drop, drop_file in batch
         ],
     )

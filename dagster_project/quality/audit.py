@@ -8,15 +8,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
 
-from dagster_project.ingest.loader import RAW_SCHEMA
+from dagster_project.ingest.contract import ENTITIES, RAW_SCHEMA
 from dagster_project.quality import messages
 from dagster_project.quality.results import GateReport, PendingDrop
-from dagster_project.sql_text import quote_identifier
+from dagster_project.sql_text import quote_identifier, string_literal
 
 AUDIT_SCHEMA = "audit"
 CHECK_RESULTS_TABLE = f"{AUDIT_SCHEMA}.check_results"
@@ -92,6 +93,38 @@ def pending_drops(connection: duckdb.DuckDBPyConnection, entity: str) -> list[Pe
     return [
         PendingDrop(extract_date=day, source_files=files, rows=count) for day, files, count in rows
     ]
+
+
+def drops_waiting_at_gate(connection: duckdb.DuckDBPyConnection) -> set[date] | None:
+    """Extract dates with rows in raw of an entity that has not passed the gate for them.
+
+    None when the gate has never run here: then no drop is known to be waiting.
+    """
+    found = connection.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name = 'gate_passes'",
+        [AUDIT_SCHEMA],
+    ).fetchone()
+    if found is None or found[0] == 0:
+        return None
+    waiting = " union ".join(
+        f"select distinct _extract_date from {RAW_SCHEMA}.{quote_identifier(entity)} as raw_rows "
+        f"where not exists (select 1 from {GATE_PASSES_TABLE} as passes "
+        f"where passes.entity = {string_literal(entity)} "
+        "and passes.extract_date = raw_rows._extract_date)"
+        for entity in ENTITIES
+        if raw_table_exists(connection, entity)
+    )
+    if not waiting:
+        return set()
+    return {day for (day,) in connection.execute(waiting).fetchall()}
+
+
+def forget_gate_passes(connection: duckdb.DuckDBPyConnection, dates: Sequence[date]) -> None:
+    """Make drops that are loaded again wait for the gate again (in the caller's transaction)."""
+    connection.execute(
+        f"delete from {GATE_PASSES_TABLE} where list_contains(?, extract_date)", [list(dates)]
+    )
 
 
 def record(connection: duckdb.DuckDBPyConnection, report: GateReport, checked_at: datetime) -> None:

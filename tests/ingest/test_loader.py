@@ -2,64 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+from landing_files import DEAL_HEADER, FIRST_DAY_DEALS, LOADED_AT, full_export, write_drop
 
 from dagster_project.ingest.loader import load_pending_drops
-
-LOADED_AT = datetime(2025, 1, 10, 6, 0)
-DEAL_HEADER = (
-    "deal_id,deal_name,account_id,owner_id,pipeline,stage,amount,currency,"
-    "expected_close_date,created_at,updated_at"
-)
-FIRST_DAY_DEALS = [
-    'd1,"Acme, Inc",a1,u1,new_business,qualification,100.00,USD,2025-02-01,'
-    "2025-01-01T10:00:00Z,2025-01-01T10:00:00Z",
-    "d2,Beta,a1,u1,new_business,demo,200.00,EUR,2025-02-01,"
-    "2025-01-01T10:00:00Z,2025-01-01T11:00:00Z",
-]
-
-
-def write_drop(
-    landing: Path,
-    day: str,
-    files: dict[str, list[str]],
-    *,
-    complete: bool = True,
-    manifest: dict[str, str] | None = None,
-) -> Path:
-    folder = landing / day
-    folder.mkdir(parents=True)
-    for name, lines in files.items():
-        (folder / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    if manifest is not None:
-        (folder / "_manifest.json").write_text(json.dumps(manifest))
-    if complete:
-        (folder / "_SUCCESS").touch()
-    return folder
-
-
-def full_export(landing: Path, day: str = "2025-01-01") -> Path:
-    return write_drop(
-        landing,
-        day,
-        {
-            "users.csv": [
-                "user_id,full_name,role,is_active,updated_at",
-                "u1,Ann Lee,rep,true,2025-01-01T00:00:00Z",
-            ],
-            "accounts.csv": [
-                "account_id,account_name,created_at,updated_at",
-                "a1,Acme,2024-12-01T00:00:00Z,2024-12-01T00:00:00Z",
-            ],
-            "deals.csv": [DEAL_HEADER, *FIRST_DAY_DEALS],
-        },
-    )
 
 
 def raw_rows(connection: duckdb.DuckDBPyConnection, entity: str) -> pd.DataFrame:
@@ -207,21 +158,6 @@ def test_full_export_without_deals_is_rejected_by_name(
     assert str(report.rejected) == (
         "2025-01-01: a full export must contain deals (found: accounts, users)"
     )
-
-
-def test_unreadable_file_is_named_with_its_drop(
-    tmp_path: Path, connection: duckdb.DuckDBPyConnection
-) -> None:
-    landing = tmp_path / "landing"
-    full_export(landing)
-    folder = write_drop(landing, "2025-01-02", {"deals.csv": [DEAL_HEADER]})
-    (folder / "deals.csv").write_bytes(DEAL_HEADER.encode() + b"\nd9,caf\xe9\n")
-
-    with pytest.raises(Exception, match=r"2025-01-02/deals\.csv: cannot be read as csv"):
-        load_pending_drops(connection, landing, LOADED_AT)
-    # The failed load rolled back as a whole: nothing of either drop is stored.
-    assert connection.execute("select count(*) from raw._drops").fetchone()[0] == 0
-    assert connection.execute("select count(*) from raw.deals").fetchone()[0] == 0
 
 
 def test_a_second_drop_of_a_warehouse_without_manifest_is_incremental(
