@@ -3,7 +3,7 @@
 BI dashboards are built on the marts' column names and types (DESIGN.md "Marts"), so
 each mart model carries `contract: {enforced: true}` and a portable `data_type` on every
 column: a SQL change that renames, drops, adds or retypes a column then fails the build
-instead of silently reaching a dashboard. The health marts are contracted separately.
+instead of silently reaching a dashboard.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ import pytest
 from dagster_project.settings import DBT_PROJECT_DIR
 
 MARTS_FOLDER = "models/marts/"
-UNCONTRACTED_FOLDERS = ("models/marts/health/",)
 # Types that mean the same on DuckDB and PostgreSQL; numerics always with precision.
 PORTABLE_TYPE = re.compile(r"text|date|timestamp|boolean|integer|bigint|numeric\(\d+,\d+\)")
 
@@ -50,20 +49,19 @@ def mart_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str,
     return {
         node["name"]: node
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model"
-        and node["original_file_path"].startswith(MARTS_FOLDER)
-        and not node["original_file_path"].startswith(UNCONTRACTED_FOLDERS)
+        if node["resource_type"] == "model" and node["original_file_path"].startswith(MARTS_FOLDER)
     }
 
 
 def test_every_mart_sql_file_is_a_parsed_model(mart_models: dict[str, dict[str, Any]]) -> None:
     marts_dir = DBT_PROJECT_DIR / MARTS_FOLDER
-    sql_files = {
-        path.stem
-        for path in marts_dir.rglob("*.sql")
-        if not str(path.relative_to(DBT_PROJECT_DIR)).startswith(UNCONTRACTED_FOLDERS)
-    }
-    assert {"snap_deals", "fct_deal_daily_snapshot", "mart_attainment_by_period"} <= sql_files
+    sql_files = {path.stem for path in marts_dir.rglob("*.sql")}
+    assert {
+        "snap_deals",
+        "fct_deal_daily_snapshot",
+        "mart_attainment_by_period",
+        "mart_pipeline_health",
+    } <= sql_files
     assert set(mart_models) == sql_files
 
 

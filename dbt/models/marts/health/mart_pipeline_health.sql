@@ -457,7 +457,7 @@ final as (
         level,
         entity_id,
         entity_name,
-        open_deals,
+        cast(open_deals as {{ dbt.type_bigint() }}) as open_deals,
         cast(open_pipeline as {{ dbt.type_numeric() }}) as open_pipeline,
         cast(weighted_pipeline as {{ dbt.type_numeric() }}) as weighted_pipeline,
         cast(open_pipeline_this_quarter as {{ dbt.type_numeric() }})
@@ -470,8 +470,8 @@ final as (
                 then cast(open_pipeline_this_quarter / remaining_quota as {{ dbt.type_numeric() }})
         end as coverage_ratio,
         cast(pipeline_generated as {{ dbt.type_numeric() }}) as pipeline_generated,
-        deals_closed,
-        deals_won,
+        cast(deals_closed as {{ dbt.type_bigint() }}) as deals_closed,
+        cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
         cast(win_rate as {{ dbt.type_numeric() }}) as win_rate,
         cast(win_rate_by_value as {{ dbt.type_numeric() }}) as win_rate_by_value,
         cast(avg_deal_size as {{ dbt.type_numeric() }}) as avg_deal_size,
@@ -483,8 +483,8 @@ final as (
                     as {{ dbt.type_numeric() }}
                 )
         end as sales_velocity,
-        stalled_deals,
-        deals_without_next_step
+        cast(stalled_deals as {{ dbt.type_bigint() }}) as stalled_deals,
+        cast(deals_without_next_step as {{ dbt.type_bigint() }}) as deals_without_next_step
 
     from rates
 
