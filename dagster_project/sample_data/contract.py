@@ -1,7 +1,8 @@
-"""The columns of raw extract contract v1 (DESIGN.md), and how the generator renders each.
+"""How the generator renders each column of raw extract contract v1.
 
-The order of the columns here is the order in every generated file, so it must match
-the contract table exactly.
+Which columns exist, in what order, and which are required is defined once, in
+`dagster_project.ingest.contract`; the tests check that the columns here are exactly
+those, in that order, since this order is the order of every generated file.
 """
 
 from __future__ import annotations
@@ -39,48 +40,47 @@ ACTIVITY_ID = IdFormat("T", 9)
 class Column:
     name: str
     kind: Kind
-    required: bool = False
     id_format: IdFormat | None = None
 
 
-def _id(name: str, id_format: IdFormat, *, required: bool = False) -> Column:
-    return Column(name, Kind.ID, required, id_format)
+def _id(name: str, id_format: IdFormat) -> Column:
+    return Column(name, Kind.ID, id_format)
 
 
 ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
     "users": (
-        _id("user_id", USER_ID, required=True),
-        Column("full_name", Kind.TEXT, True),
+        _id("user_id", USER_ID),
+        Column("full_name", Kind.TEXT),
         Column("email", Kind.TEXT),
-        Column("role", Kind.TEXT, True),
+        Column("role", Kind.TEXT),
         _id("manager_id", USER_ID),
         Column("team", Kind.TEXT),
         Column("region", Kind.TEXT),
         Column("hired_at", Kind.TIMESTAMP),
         Column("ote_amount", Kind.MONEY),
         Column("ote_currency", Kind.TEXT),
-        Column("is_active", Kind.BOOLEAN, True),
-        Column("updated_at", Kind.TIMESTAMP, True),
+        Column("is_active", Kind.BOOLEAN),
+        Column("updated_at", Kind.TIMESTAMP),
     ),
     "accounts": (
-        _id("account_id", ACCOUNT_ID, required=True),
-        Column("account_name", Kind.TEXT, True),
+        _id("account_id", ACCOUNT_ID),
+        Column("account_name", Kind.TEXT),
         Column("industry", Kind.TEXT),
         Column("segment", Kind.TEXT),
         Column("country", Kind.TEXT),
         _id("owner_id", USER_ID),
-        Column("created_at", Kind.TIMESTAMP, True),
+        Column("created_at", Kind.TIMESTAMP),
         Column("customer_since", Kind.DATE),
         Column("churned_at", Kind.TIMESTAMP),
         Column("is_deleted", Kind.BOOLEAN),
-        Column("updated_at", Kind.TIMESTAMP, True),
+        Column("updated_at", Kind.TIMESTAMP),
     ),
     "leads": (
-        _id("lead_id", LEAD_ID, required=True),
-        Column("created_at", Kind.TIMESTAMP, True),
+        _id("lead_id", LEAD_ID),
+        Column("created_at", Kind.TIMESTAMP),
         Column("source", Kind.TEXT),
         _id("owner_id", USER_ID),
-        Column("status", Kind.TEXT, True),
+        Column("status", Kind.TEXT),
         Column("mql_at", Kind.TIMESTAMP),
         Column("sql_at", Kind.TIMESTAMP),
         Column("disqualified_at", Kind.TIMESTAMP),
@@ -88,21 +88,21 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         _id("converted_deal_id", DEAL_ID),
         _id("account_id", ACCOUNT_ID),
         Column("is_deleted", Kind.BOOLEAN),
-        Column("updated_at", Kind.TIMESTAMP, True),
+        Column("updated_at", Kind.TIMESTAMP),
     ),
     "deals": (
-        _id("deal_id", DEAL_ID, required=True),
+        _id("deal_id", DEAL_ID),
         Column("deal_name", Kind.TEXT),
-        _id("account_id", ACCOUNT_ID, required=True),
-        _id("owner_id", USER_ID, required=True),
-        Column("pipeline", Kind.TEXT, True),
+        _id("account_id", ACCOUNT_ID),
+        _id("owner_id", USER_ID),
+        Column("pipeline", Kind.TEXT),
         Column("deal_type", Kind.TEXT),
-        Column("stage", Kind.TEXT, True),
-        Column("amount", Kind.MONEY, True),
-        Column("currency", Kind.TEXT, True),
+        Column("stage", Kind.TEXT),
+        Column("amount", Kind.MONEY),
+        Column("currency", Kind.TEXT),
         Column("probability", Kind.INTEGER),
-        Column("expected_close_date", Kind.DATE, True),
-        Column("created_at", Kind.TIMESTAMP, True),
+        Column("expected_close_date", Kind.DATE),
+        Column("created_at", Kind.TIMESTAMP),
         Column("closed_at", Kind.TIMESTAMP),
         Column("lost_reason", Kind.TEXT),
         Column("next_step", Kind.TEXT),
@@ -110,37 +110,37 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("champion", Kind.TEXT),
         Column("source", Kind.TEXT),
         Column("is_deleted", Kind.BOOLEAN),
-        Column("updated_at", Kind.TIMESTAMP, True),
+        Column("updated_at", Kind.TIMESTAMP),
     ),
     "deal_field_history": (
-        _id("deal_id", DEAL_ID, required=True),
-        Column("field", Kind.TEXT, True),
+        _id("deal_id", DEAL_ID),
+        Column("field", Kind.TEXT),
         Column("old_value", Kind.TEXT),
-        Column("new_value", Kind.TEXT, True),
-        Column("changed_at", Kind.TIMESTAMP, True),
+        Column("new_value", Kind.TEXT),
+        Column("changed_at", Kind.TIMESTAMP),
     ),
     "activities": (
-        _id("activity_id", ACTIVITY_ID, required=True),
-        Column("activity_type", Kind.TEXT, True),
+        _id("activity_id", ACTIVITY_ID),
+        Column("activity_type", Kind.TEXT),
         Column("direction", Kind.TEXT),
-        _id("owner_id", USER_ID, required=True),
+        _id("owner_id", USER_ID),
         _id("deal_id", DEAL_ID),
         _id("account_id", ACCOUNT_ID),
         _id("lead_id", LEAD_ID),
         Column("scheduled_at", Kind.TIMESTAMP),
         Column("completed_at", Kind.TIMESTAMP),
-        Column("status", Kind.TEXT, True),
+        Column("status", Kind.TEXT),
         Column("outcome", Kind.TEXT),
         Column("meeting_type", Kind.TEXT),
         Column("duration_seconds", Kind.INTEGER),
-        Column("updated_at", Kind.TIMESTAMP, True),
+        Column("updated_at", Kind.TIMESTAMP),
     ),
     "quotas": (
-        _id("owner_id", USER_ID, required=True),
-        Column("period_start", Kind.DATE, True),
-        Column("period_end", Kind.DATE, True),
-        Column("quota_amount", Kind.MONEY, True),
-        Column("currency", Kind.TEXT, True),
+        _id("owner_id", USER_ID),
+        Column("period_start", Kind.DATE),
+        Column("period_end", Kind.DATE),
+        Column("quota_amount", Kind.MONEY),
+        Column("currency", Kind.TEXT),
         Column("quota_type", Kind.TEXT),
     ),
 }
