@@ -13,9 +13,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
 from dagster_project.exit_codes import EXIT_PUBLISHED
+from dagster_project.publish.publisher import served_mart_row_counts
 from dagster_project.settings import REPO_ROOT, Paths, current_paths
 
 
@@ -110,17 +109,9 @@ def _status(args: argparse.Namespace) -> int:
     if not paths.served_database.exists():
         print(f"Nothing published yet in {paths.warehouse}. Run `pipehealth run`.")
         return EXIT_PUBLISHED
-    connection = duckdb.connect(str(paths.served_database), read_only=True)
-    try:
-        marts = connection.execute(
-            "select table_name, estimated_size from duckdb_tables() "
-            "where schema_name = 'marts' order by table_name"
-        ).fetchall()
-    finally:
-        connection.close()
     print(f"Published BI file: {paths.served_database}")
-    for name, rows in marts:
-        print(f"  marts.{name}: about {rows} rows")
+    for name, rows in served_mart_row_counts(paths.served_database).items():
+        print(f"  marts.{name}: {rows:,} rows")
     return EXIT_PUBLISHED
 
 

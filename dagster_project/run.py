@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 
 import dagster as dg
-import duckdb
 
 from dagster_project.exit_codes import (
     EXIT_ERROR,
@@ -13,6 +12,7 @@ from dagster_project.exit_codes import (
     EXIT_PUBLISHED,
     GATE_FAILURE_METADATA_KEY,
 )
+from dagster_project.publish.publisher import served_mart_row_counts
 from dagster_project.settings import Paths
 
 
@@ -61,20 +61,8 @@ def run_pipeline(paths: Paths) -> int:
 
 
 def _print_summary(paths: Paths, checks_passed: int) -> None:
-    connection = duckdb.connect(str(paths.served_database), read_only=True)
-    try:
-        marts = connection.execute(
-            "select table_name from information_schema.tables "
-            "where table_schema = 'marts' order by table_name"
-        ).fetchall()
-        counts = {
-            name: connection.execute(f'select count(*) from marts."{name}"').fetchone()[0]
-            for (name,) in marts
-        }
-    finally:
-        connection.close()
     print("\npipehealth: published")
-    for name, rows in counts.items():
+    for name, rows in served_mart_row_counts(paths.served_database).items():
         print(f"  marts.{name:<32} {rows:>12,} rows")
     print(f"  checks passed: {checks_passed}")
     print(f"  BI file:       {paths.served_database}")

@@ -56,6 +56,24 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
     )
 
 
+def served_mart_row_counts(served_database: Path) -> dict[str, int]:
+    """Rows per mart in a published BI file, read the way BI reads it (read-only)."""
+    connection = duckdb.connect(str(served_database), read_only=True)
+    try:
+        return {
+            mart: connection.execute(
+                f"select count(*) from {MARTS_SCHEMA}.{quote_identifier(mart)}"
+            ).fetchone()[0]
+            for (mart,) in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? order by table_name",
+                [MARTS_SCHEMA],
+            ).fetchall()
+        }
+    finally:
+        connection.close()
+
+
 def _write_marts(build_database: Path, new_database: Path, parquet_dir: Path) -> dict[str, int]:
     connection = duckdb.connect(str(new_database))
     try:

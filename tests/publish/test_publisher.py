@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.publish.publisher import publish_marts
+from dagster_project.publish.publisher import publish_marts, served_mart_row_counts
 from dagster_project.settings import Paths
 
 
@@ -50,6 +50,7 @@ def test_publish_serves_the_marts_schema_only(paths: Paths) -> None:
     report = publish_marts(paths, publish_id="run-1")
 
     assert report.rows_per_mart == {"fct_deal_daily_snapshot": 1, "open_deals": 1}
+    assert served_mart_row_counts(paths.served_database) == report.rows_per_mart
     with duckdb.connect(str(paths.served_database), read_only=True) as reader:
         schemas = {
             row[0]
