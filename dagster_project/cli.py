@@ -1,4 +1,4 @@
-"""The `pipehealth` command: generate, run, status, serve.
+"""The `pipehealth` command: generate, run, status, rollback, serve.
 
 Exit codes of `run` are part of the public interface (DESIGN.md): 0 published,
 1 stopped by a quality gate (nothing published), 2 any other error.
@@ -13,9 +13,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dagster_project.exit_codes import EXIT_PUBLISHED
-from dagster_project.publish.publisher import served_mart_row_counts
+from dagster_project.exit_codes import EXIT_ERROR, EXIT_PUBLISHED
+from dagster_project.publish.checksums import mart_lines, served_mart_versions
+from dagster_project.publish.publisher import NothingToRollBackError
 from dagster_project.settings import REPO_ROOT, Paths, current_paths
+from dagster_project.warehouse_access import WarehouseBusyError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +49,12 @@ def _build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="what is loaded and published")
     _add_location_options(status)
     status.set_defaults(handler=_status)
+
+    rollback = commands.add_parser(
+        "rollback", help="serve the previous published marts again (run again to undo)"
+    )
+    _add_location_options(rollback)
+    rollback.set_defaults(handler=_rollback)
 
     serve = commands.add_parser("serve", help="start the Dagster UI")
     _add_location_options(serve)
@@ -110,8 +118,23 @@ def _status(args: argparse.Namespace) -> int:
         print(f"Nothing published yet in {paths.warehouse}. Run `pipehealth run`.")
         return EXIT_PUBLISHED
     print(f"Published BI file: {paths.served_database}")
-    for name, rows in served_mart_row_counts(paths.served_database).items():
-        print(f"  marts.{name}: {rows:,} rows")
+    for line in mart_lines(served_mart_versions(paths.served_database)):
+        print(line)
+    return EXIT_PUBLISHED
+
+
+def _rollback(args: argparse.Namespace) -> int:
+    paths = _apply_locations(args)
+    from dagster_project.publish.rollback import roll_back
+
+    try:
+        report = roll_back(paths)
+    except (NothingToRollBackError, WarehouseBusyError) as error:
+        print(f"{error}: nothing was changed.", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"Rolled back: now serving publish {report.publish_id} at {report.served_database}")
+    for line in mart_lines(report.marts):
+        print(line)
     return EXIT_PUBLISHED
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from dagster_project.alerts import run_failure_alert
 from dagster_project.ingest.assets import raw_extracts
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.jobs import pipehealth_build_job
@@ -25,7 +26,7 @@ defs = dg.Definitions(
     asset_checks=build_raw_gate_checks(list(ENTITIES)),
     jobs=[pipehealth_build_job],
     schedules=[nightly_schedule],
-    sensors=[new_landing_drop_sensor],
+    sensors=[new_landing_drop_sensor, run_failure_alert],
     resources={
         "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

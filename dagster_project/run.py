@@ -12,7 +12,7 @@ from dagster_project.exit_codes import (
     EXIT_PUBLISHED,
     GATE_FAILURE_METADATA_KEY,
 )
-from dagster_project.publish.publisher import served_mart_row_counts
+from dagster_project.publish.checksums import mart_lines, served_mart_versions
 from dagster_project.settings import Paths
 
 
@@ -42,7 +42,9 @@ def run_pipeline(paths: Paths) -> int:
         and GATE_FAILURE_METADATA_KEY in event.step_failure_data.user_failure_data.metadata
     ]
     if result.success:
-        _print_summary(paths, checks_passed=len(result.get_asset_check_evaluations()))
+        _print_summary(
+            paths, run_id=result.run_id, checks_passed=len(result.get_asset_check_evaluations())
+        )
         return EXIT_PUBLISHED
     if failed_checks or rejections:
         print("\nStopped by a quality gate; nothing was published.", file=sys.stderr)
@@ -60,10 +62,10 @@ def run_pipeline(paths: Paths) -> int:
     return EXIT_ERROR
 
 
-def _print_summary(paths: Paths, checks_passed: int) -> None:
-    print("\npipehealth: published")
-    for name, rows in served_mart_row_counts(paths.served_database).items():
-        print(f"  marts.{name:<32} {rows:>12,} rows")
+def _print_summary(paths: Paths, run_id: str, checks_passed: int) -> None:
+    print(f"\npipehealth: published (run {run_id}; checksums recorded in audit.publishes)")
+    for line in mart_lines(served_mart_versions(paths.served_database)):
+        print(line)
     print(f"  checks passed: {checks_passed}")
     print(f"  BI file:       {paths.served_database}")
     print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")

@@ -39,3 +39,14 @@ def test_status_before_any_publish_says_so(
     assert main(["status", "--warehouse", str(tmp_path / "warehouse")]) == 0
 
     assert "Nothing published yet" in capsys.readouterr().out
+
+
+def test_rollback_with_nothing_published_says_so_and_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
+        monkeypatch.setenv(variable, os.environ[variable])
+
+    assert main(["rollback", "--warehouse", str(tmp_path / "warehouse")]) == 2
+
+    assert "No previous published version" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.publish.history import record_publish
 from dagster_project.publish.publisher import publish_marts
 from dagster_project.resources import WarehouseResource
 from dagster_project.transform.dbt_assets import pipehealth_dbt_models
@@ -23,11 +24,16 @@ def published_marts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     report = publish_marts(warehouse.paths, publish_id=context.run.run_id)
-    context.log.info(f"Published {len(report.rows_per_mart)} marts to {report.served_database}")
+    with warehouse.connect() as connection:
+        record_publish(connection, report, action="publish")
+    context.log.info(f"Published {len(report.marts)} marts to {report.served_database}")
     return dg.MaterializeResult(
         metadata={
             "served_database": dg.MetadataValue.path(str(report.served_database)),
             "parquet_dir": dg.MetadataValue.path(str(report.parquet_dir)),
             "rows_per_mart": dg.MetadataValue.json(report.rows_per_mart),
+            "checksum_per_mart": dg.MetadataValue.json(
+                {name: version.checksum for name, version in report.marts.items()}
+            ),
         }
     )

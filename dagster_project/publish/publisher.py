@@ -15,19 +15,36 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.publish.checksums import (
+    MARTS_SCHEMA,
+    MartVersion,
+    mart_names,
+    mart_versions,
+    served_mart_versions,
+)
 from dagster_project.settings import Paths
 from dagster_project.sql_text import quote_identifier
 
-MARTS_SCHEMA = "marts"
 PUBLISHES_DIR_NAME = ".publishes"
+PARQUET_LINK_NAME = "parquet"
+
+
+class NothingToRollBackError(Exception):
+    """There is no previous published version to swap back in."""
 
 
 @dataclass(frozen=True)
 class PublishReport:
+    """A version now served: the publish (run id) that wrote it, and its marts."""
+
     publish_id: str
     served_database: Path
     parquet_dir: Path
-    rows_per_mart: dict[str, int]
+    marts: dict[str, MartVersion]
+
+    @property
+    def rows_per_mart(self) -> dict[str, int]:
+        return {name: version.rows for name, version in self.marts.items()}
 
 
 def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
@@ -37,10 +54,10 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
     shutil.rmtree(staging_dir, ignore_errors=True)
     staging_dir.mkdir(parents=True)
     new_database = staging_dir / paths.served_database.name
-    new_parquet = staging_dir / "parquet"
+    new_parquet = staging_dir / PARQUET_LINK_NAME
     new_parquet.mkdir()
 
-    rows_per_mart = _write_marts(paths.build_database, new_database, new_parquet)
+    marts = _write_marts(paths.build_database, new_database, new_parquet)
     _fsync_tree(staging_dir)
 
     _keep_previous(paths)
@@ -52,60 +69,72 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
         publish_id=publish_id,
         served_database=paths.served_database,
         parquet_dir=paths.parquet_dir,
-        rows_per_mart=rows_per_mart,
+        marts=marts,
     )
 
 
-def served_mart_row_counts(served_database: Path) -> dict[str, int]:
-    """Rows per mart in a published BI file, read the way BI reads it (read-only)."""
-    connection = duckdb.connect(str(served_database), read_only=True)
-    try:
-        return {
-            mart: connection.execute(
-                f"select count(*) from {MARTS_SCHEMA}.{quote_identifier(mart)}"
-            ).fetchone()[0]
-            for (mart,) in connection.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = ? order by table_name",
-                [MARTS_SCHEMA],
-            ).fetchall()
-        }
-    finally:
-        connection.close()
+def served_publish_id(paths: Paths) -> str | None:
+    """The publish (run id) whose marts are served: the folder the `parquet` link names."""
+    return _publish_id_of(paths.parquet_dir)
 
 
-def _write_marts(build_database: Path, new_database: Path, parquet_dir: Path) -> dict[str, int]:
+def rollback(paths: Paths) -> PublishReport:
+    """Serve `previous/` again; the version it replaces becomes `previous/`.
+
+    Both swaps are the same atomic renames as a publish, so readers never see a mix,
+    and a second rollback rolls forward again.
+    """
+    previous_database = paths.previous_dir / paths.served_database.name
+    previous_parquet = paths.previous_dir / PARQUET_LINK_NAME
+    if not previous_database.is_file() or not previous_parquet.is_symlink():
+        raise NothingToRollBackError(f"No previous published version in {paths.previous_dir}")
+    restored_id = _publish_id_of(previous_parquet)
+    restored_parquet = previous_parquet.resolve()
+    # A second name for the previous file keeps it alive while previous/ is re-pointed.
+    incoming = paths.warehouse / f"{paths.served_database.name}.rollback"
+    incoming.unlink(missing_ok=True)
+    os.link(previous_database, incoming)
+    _keep_previous(paths)
+    os.replace(incoming, paths.served_database)
+    _swap_symlink(paths.parquet_dir, restored_parquet)
+    _fsync_dir(paths.warehouse)
+    return PublishReport(
+        publish_id=restored_id or "unknown",
+        served_database=paths.served_database,
+        parquet_dir=paths.parquet_dir,
+        marts=served_mart_versions(paths.served_database),
+    )
+
+
+def _publish_id_of(parquet_link: Path) -> str | None:
+    if not parquet_link.is_symlink():
+        return None
+    return parquet_link.resolve().parent.name
+
+
+def _write_marts(
+    build_database: Path, new_database: Path, parquet_dir: Path
+) -> dict[str, MartVersion]:
     connection = duckdb.connect(str(new_database))
     try:
         connection.execute("attach ? as build (read_only)", [str(build_database)])
-        mart_names = [
-            row[0]
-            for row in connection.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'build' and table_schema = ? order by table_name",
-                [MARTS_SCHEMA],
-            ).fetchall()
-        ]
         connection.execute(f"create schema {MARTS_SCHEMA}")
-        rows_per_mart = {}
-        for mart in mart_names:
+        for mart in mart_names(connection, catalog="build"):
             identifier = quote_identifier(mart)
             connection.execute(
                 f"create table {MARTS_SCHEMA}.{identifier} as "
                 f"select * from build.{MARTS_SCHEMA}.{identifier}"
             )
-            rows_per_mart[mart] = connection.execute(
-                f"select count(*) from {MARTS_SCHEMA}.{identifier}"
-            ).fetchone()[0]
             connection.execute(
                 f"copy {MARTS_SCHEMA}.{identifier} to ? (format parquet, compression zstd)",
                 [str(parquet_dir / f"{mart}.parquet")],
             )
         connection.execute("detach build")
+        marts = mart_versions(connection)
         connection.execute("checkpoint")
     finally:
         connection.close()
-    return rows_per_mart
+    return marts
 
 
 def _keep_previous(paths: Paths) -> None:
@@ -117,7 +146,7 @@ def _keep_previous(paths: Paths) -> None:
     previous_database.unlink(missing_ok=True)
     os.link(paths.served_database, previous_database)
     if paths.parquet_dir.is_symlink():
-        _swap_symlink(paths.previous_dir / "parquet", paths.parquet_dir.resolve())
+        _swap_symlink(paths.previous_dir / PARQUET_LINK_NAME, paths.parquet_dir.resolve())
 
 
 def _swap_symlink(link: Path, target: Path) -> None:
@@ -130,7 +159,7 @@ def _swap_symlink(link: Path, target: Path) -> None:
 def _remove_unreferenced_publishes(paths: Paths, publishes: Path) -> None:
     in_use = {
         link.resolve().parent
-        for link in (paths.parquet_dir, paths.previous_dir / "parquet")
+        for link in (paths.parquet_dir, paths.previous_dir / PARQUET_LINK_NAME)
         if link.is_symlink()
     }
     for folder in publishes.iterdir():

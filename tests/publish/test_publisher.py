@@ -7,7 +7,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.publish.publisher import publish_marts, served_mart_row_counts
+from dagster_project.publish.checksums import served_mart_versions
+from dagster_project.publish.history import publish_history
+from dagster_project.publish.publisher import (
+    NothingToRollBackError,
+    publish_marts,
+    served_publish_id,
+)
+from dagster_project.publish.rollback import roll_back
 from dagster_project.settings import Paths
 
 
@@ -50,7 +57,7 @@ def test_publish_serves_the_marts_schema_only(paths: Paths) -> None:
     report = publish_marts(paths, publish_id="run-1")
 
     assert report.rows_per_mart == {"fct_deal_daily_snapshot": 1, "open_deals": 1}
-    assert served_mart_row_counts(paths.served_database) == report.rows_per_mart
+    assert served_mart_versions(paths.served_database) == report.marts
     with duckdb.connect(str(paths.served_database), read_only=True) as reader:
         schemas = {
             row[0]
@@ -91,3 +98,68 @@ def test_only_the_current_and_previous_publish_are_kept(paths: Paths) -> None:
     kept = sorted(path.name for path in (paths.warehouse / ".publishes").iterdir())
     assert kept == ["run-3", "run-4"]
     assert served_amount(paths.served_database) == 4
+
+
+def test_checksum_ignores_row_order_and_tells_contents_apart(paths: Paths) -> None:
+    build_warehouse(paths, open_pipeline=100)
+    with duckdb.connect(str(paths.build_database)) as connection:
+        connection.execute(
+            "insert into marts.fct_deal_daily_snapshot values (date '2025-01-02', 'd2', 7)"
+        )
+    first = publish_marts(paths, publish_id="run-1").marts["fct_deal_daily_snapshot"]
+    with duckdb.connect(str(paths.build_database)) as connection:
+        connection.execute(
+            "create or replace table marts.fct_deal_daily_snapshot as "
+            "select * from marts.fct_deal_daily_snapshot order by deal_id desc"
+        )
+    reordered = publish_marts(paths, publish_id="run-2").marts["fct_deal_daily_snapshot"]
+    with duckdb.connect(str(paths.build_database)) as connection:
+        connection.execute("update marts.fct_deal_daily_snapshot set amount = 8 where amount = 7")
+    changed = publish_marts(paths, publish_id="run-3").marts["fct_deal_daily_snapshot"]
+
+    assert first.rows == reordered.rows == changed.rows == 2
+    assert first.checksum == reordered.checksum
+    assert changed.checksum != first.checksum
+    assert len(first.checksum) == 16
+
+
+def test_rollback_serves_the_previous_version_and_a_second_one_rolls_forward(
+    paths: Paths,
+) -> None:
+    build_warehouse(paths, open_pipeline=100)
+    publish_marts(paths, publish_id="run-1")
+    build_warehouse(paths, open_pipeline=250)
+    publish_marts(paths, publish_id="run-2")
+    reader = duckdb.connect(str(paths.served_database), read_only=True)
+
+    report = roll_back(paths)
+
+    # A reader that opened the file before the rollback keeps its consistent view.
+    assert reader.execute("select amount from marts.fct_deal_daily_snapshot").fetchone() == (250,)
+    reader.close()
+    assert report.publish_id == "run-1" == served_publish_id(paths)
+    assert served_amount(paths.served_database) == 100
+    assert parquet_amounts(paths.parquet_dir / "fct_deal_daily_snapshot.parquet") == [(100,)]
+    assert served_amount(paths.previous_dir / "pipehealth.duckdb") == 250
+
+    assert roll_back(paths).publish_id == "run-2"
+    assert served_amount(paths.served_database) == 250
+    assert parquet_amounts(paths.parquet_dir / "fct_deal_daily_snapshot.parquet") == [(250,)]
+    with duckdb.connect(str(paths.build_database), read_only=True) as connection:
+        history = publish_history(connection, limit=5)
+    assert [(event.publish_id, event.action) for event in history] == [
+        ("run-2", "rollback"),
+        ("run-1", "rollback"),
+    ]
+    assert history[1].marts == report.marts
+
+
+def test_rollback_without_a_previous_version_changes_nothing(paths: Paths) -> None:
+    build_warehouse(paths, open_pipeline=100)
+    publish_marts(paths, publish_id="run-1")
+    served_before = paths.served_database.read_bytes()
+
+    with pytest.raises(NothingToRollBackError):
+        roll_back(paths)
+
+    assert paths.served_database.read_bytes() == served_before
