@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dagster_project.exit_codes import EXIT_ERROR, EXIT_PUBLISHED
+from dagster_project.instance_config import ensure_instance_config
 from dagster_project.publish.checksums import mart_lines, served_mart_versions
 from dagster_project.publish.publisher import NothingToRollBackError
 from dagster_project.settings import REPO_ROOT, Paths, current_paths
@@ -80,7 +81,7 @@ def _apply_locations(args: argparse.Namespace) -> Paths:
     dagster_home = Path(
         os.environ.setdefault("DAGSTER_HOME", str(paths.warehouse / "dagster_home"))
     )
-    dagster_home.mkdir(parents=True, exist_ok=True)
+    ensure_instance_config(dagster_home)
     return paths
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sys
+import uuid
 
 import dagster as dg
 
@@ -12,8 +15,13 @@ from dagster_project.exit_codes import (
     EXIT_PUBLISHED,
     GATE_FAILURE_METADATA_KEY,
 )
+from dagster_project.progress import progress_display
 from dagster_project.publish.checksums import mart_lines, served_mart_versions
 from dagster_project.settings import Paths
+
+# Which process runs a `pipehealth run`, so the next one can tell it was killed.
+PID_TAG = "pipehealth/pid"
+HOST_TAG = "pipehealth/host"
 
 
 def run_pipeline(paths: Paths) -> int:
@@ -24,11 +32,19 @@ def run_pipeline(paths: Paths) -> int:
     from dagster_project.definitions import defs
 
     job = defs.resolve_job_def("pipehealth_build")
-    result = job.execute_in_process(
-        instance=dg.DagsterInstance.get(),
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-    )
+    instance = dg.DagsterInstance.get()
+    _fail_runs_of_killed_processes(instance, job.name)
+    run_id = str(uuid.uuid4())
+    print(f"pipehealth run {run_id}: {paths.landing} -> {paths.warehouse}", flush=True)
+    with progress_display(instance, run_id):
+        result = job.execute_in_process(
+            instance=instance,
+            run_id=run_id,
+            tags={PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()},
+            raise_on_error=False,
+            # Step progress is printed from the event stream; the log keeps warnings.
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        )
     failed_checks = [
         evaluation
         for evaluation in result.get_asset_check_evaluations()
@@ -60,6 +76,39 @@ def run_pipeline(paths: Paths) -> int:
         return EXIT_GATE_FAILED
     print(f"\nThe run failed (run id {result.run_id}); see the log above.", file=sys.stderr)
     return EXIT_ERROR
+
+
+def _fail_runs_of_killed_processes(instance: dg.DagsterInstance, job_name: str) -> None:
+    """Mark failed the runs a killed `pipehealth run` left "started" in the run storage.
+
+    Left alone they would show as running in the UI forever and hold the run queue's
+    one warehouse slot (dagster.yaml), so scheduled runs would never start.
+    """
+    unfinished = instance.get_run_records(
+        dg.RunsFilter(
+            job_name=job_name,
+            statuses=[dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED],
+            tags={HOST_TAG: socket.gethostname()},
+        )
+    )
+    for record in unfinished:
+        pid = record.dagster_run.tags.get(PID_TAG)
+        if pid is not None and not _process_exists(int(pid)):
+            instance.report_run_failed(
+                record.dagster_run,
+                message=f"The process of this run (pid {pid}) ended without finishing it; "
+                "marked failed by the next pipehealth run.",
+            )
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _print_summary(paths: Paths, run_id: str, checks_passed: int) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.crash_points import pause_point
 from dagster_project.ingest import drop_log
 from dagster_project.ingest.contract import (
     COLLAPSE_THRESHOLD,
@@ -205,6 +206,7 @@ def _load_in_one_transaction(
             drop_log.record_drop(connection, drop, mode, loaded_at)
         for entity in ENTITIES:
             _load_entity(connection, entity, drops, loaded_at, report)
+        pause_point("load")
         connection.commit()
     except BaseException:
         connection.rollback()

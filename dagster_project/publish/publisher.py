@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.crash_points import pause_point
 from dagster_project.publish.checksums import (
     MARTS_SCHEMA,
     MartVersion,
@@ -62,6 +63,7 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
 
     _keep_previous(paths)
     os.replace(new_database, paths.served_database)
+    pause_point("publish")
     _swap_symlink(paths.parquet_dir, new_parquet)
     _fsync_dir(paths.warehouse)
     _remove_unreferenced_publishes(paths, publishes)

@@ -12,8 +12,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from dagster_project.crash_points import pause_point
 from dagster_project.ingest.assets import raw_asset_key
 from dagster_project.project import dbt_project
+
+# The crash-safety test's "during dbt" point: some models built, most not yet.
+DBT_PAUSE_AFTER_EVENTS = 10
 
 
 class PipehealthDbtTranslator(DagsterDbtTranslator):
@@ -50,4 +54,7 @@ def dbt_build_args() -> list[str]:
     dagster_dbt_translator=PipehealthDbtTranslator(),
 )
 def pipehealth_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    for event_number, event in enumerate(dbt.cli(dbt_build_args(), context=context).stream()):
+        if event_number == DBT_PAUSE_AFTER_EVENTS:
+            pause_point("dbt")
+        yield event
