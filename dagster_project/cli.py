@@ -11,11 +11,12 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster_project.exit_codes import EXIT_ERROR, EXIT_PUBLISHED
 from dagster_project.instance_config import ensure_instance_config
-from dagster_project.publish.checksums import mart_lines, served_mart_versions
+from dagster_project.publish.checksums import mart_lines
 from dagster_project.publish.publisher import NothingToRollBackError
 from dagster_project.settings import REPO_ROOT, Paths, current_paths
 from dagster_project.warehouse_access import WarehouseBusyError
@@ -115,12 +116,13 @@ def _run(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     paths = _apply_locations(args)
-    if not paths.served_database.exists():
-        print(f"Nothing published yet in {paths.warehouse}. Run `pipehealth run`.")
-        return EXIT_PUBLISHED
-    print(f"Published BI file: {paths.served_database}")
-    for line in mart_lines(served_mart_versions(paths.served_database)):
-        print(line)
+    import dagster as dg
+
+    from dagster_project.status import status_lines
+
+    with dg.DagsterInstance.get() as instance:
+        for line in status_lines(paths, instance, today=datetime.now(UTC).date()):
+            print(line)
     return EXIT_PUBLISHED
 
 

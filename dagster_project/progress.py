@@ -59,19 +59,19 @@ class ProgressPrinter:
                 self._print(step, "started")
         elif event.event_type == dg.DagsterEventType.STEP_SUCCESS:
             elapsed = timestamp - self._started.get(event.step_key or "", timestamp)
-            self._print(step, f"{self._label(event, step)} done in {elapsed:.1f} s")
+            self._print(step, f"{self._entity(event, step)}done in {elapsed:.1f} s")
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
-            self._print(step, f"{self._label(event, step)} FAILED")
+            self._print(step, f"{self._entity(event, step)}FAILED")
         elif step == "dbt":
             self._dbt_events += 1
             if self._dbt_events % DBT_EVENTS_PER_LINE == 0:
                 self._print(step, f"{self._dbt_events} models and tests done")
 
-    def _label(self, event: dg.DagsterEvent, step: str) -> str:
+    def _entity(self, event: dg.DagsterEvent, step: str) -> str:
         if step != "gate":
-            return step
+            return ""
         # Gate steps are one per raw entity, keyed like raw__deals_raw_gate: name the entity.
-        return (event.step_key or "").removesuffix("_raw_gate").replace("__", "/")
+        return (event.step_key or "").removesuffix("_raw_gate").replace("__", "/") + " "
 
     def _print(self, step: str, text: str) -> None:
         position = STEPS.index(step) + 1

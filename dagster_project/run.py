@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
@@ -35,8 +36,16 @@ def run_pipeline(paths: Paths) -> int:
     instance = dg.DagsterInstance.get()
     _fail_runs_of_killed_processes(instance, job.name)
     run_id = str(uuid.uuid4())
+    # dagster-dbt echoes every dbt line to stdout: keep it in a file, show the steps.
+    dbt_log = paths.warehouse / "logs" / f"{run_id}.log"
+    dbt_log.parent.mkdir(parents=True, exist_ok=True)
     print(f"pipehealth run {run_id}: {paths.landing} -> {paths.warehouse}", flush=True)
-    with progress_display(instance, run_id):
+    print(f"  dbt's output: {dbt_log}", flush=True)
+    with (
+        dbt_log.open("w", encoding="utf-8") as log,
+        progress_display(instance, run_id, stream=sys.stdout),
+        contextlib.redirect_stdout(log),
+    ):
         result = job.execute_in_process(
             instance=instance,
             run_id=run_id,

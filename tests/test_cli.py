@@ -38,7 +38,9 @@ def test_status_before_any_publish_says_so(
 
     assert main(["status", "--warehouse", str(tmp_path / "warehouse")]) == 0
 
-    assert "Nothing published yet" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Served: nothing published yet" in printed
+    assert "Nothing loaded yet" in printed
 
 
 def test_rollback_with_nothing_published_says_so_and_fails(

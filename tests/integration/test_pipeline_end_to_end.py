@@ -16,6 +16,8 @@ import pandas as pd
 import pytest
 
 from dagster_project.exit_codes import EXIT_GATE_FAILED, EXIT_PUBLISHED
+from dagster_project.publish.checksums import served_mart_versions
+from dagster_project.publish.history import publish_history
 from dagster_project.settings import DBT_PROJECT_DIR, Paths, current_paths
 
 SAMPLE_START = date(2025, 1, 6)
@@ -113,7 +115,9 @@ def test_snap_deals_holds_every_distinct_version_from_the_drops(published: Paths
     assert int(actual["versions"].iloc[0]) == expected
 
 
-def test_rerunning_without_new_drops_gives_the_same_marts(published: Paths) -> None:
+def test_rerunning_without_new_drops_gives_the_same_marts(
+    published: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
     from dagster_project.run import run_pipeline
 
     query = (
@@ -126,9 +130,37 @@ def test_rerunning_without_new_drops_gives_the_same_marts(published: Paths) -> N
 
     assert run_pipeline(published) == EXIT_PUBLISHED
 
+    printed = capsys.readouterr().out
+    for step in ("load     done", "gate     raw/deals done", "dbt      done", "publish  done"):
+        assert step in printed
+    assert "[4/4] publish  done" in printed
+    assert "1 of " not in printed  # dbt's own lines go to the run's log file
     pd.testing.assert_frame_equal(served(published, query), before)
     with duckdb.connect(str(published.build_database), read_only=True) as connection:
         assert connection.execute("select count(*) from raw.deals").fetchone() == raw_before
+        last, before_last = publish_history(connection, limit=2)
+    # Two runs on the same drops: two publishes with identical content checksums.
+    assert last.publish_id != before_last.publish_id
+    assert last.marts == before_last.marts
+    assert len(last.marts) >= 14
+    assert last.marts == served_mart_versions(published.served_database)
+
+
+def test_status_reports_last_run_publish_freshness_and_checks(
+    published: Paths, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from dagster_project.cli import main
+
+    assert main(["status"]) == EXIT_PUBLISHED
+
+    printed = capsys.readouterr().out
+    assert "Last run: success (run " in printed
+    assert "Last publish: " in printed
+    snap_deals = served_mart_versions(published.served_database)["snap_deals"]
+    assert f"checksum {snap_deals.checksum}" in printed
+    last_drop = sorted(published.landing.iterdir())[-1].name
+    assert f"  deals                {last_drop} (" in printed
+    assert "Failing checks: none" in printed
 
 
 def test_a_bad_drop_stops_at_the_gate_and_keeps_the_published_marts(
