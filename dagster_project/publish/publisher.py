@@ -62,7 +62,8 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
     _fsync_tree(staging_dir)
 
     _keep_previous(paths)
-    os.replace(new_database, paths.served_database)
+    # The publish folder keeps a name of its file, so the served file tells its publish.
+    _replace_with_link(new_database, paths.served_database)
     pause_point("publish")
     _swap_symlink(paths.parquet_dir, new_parquet)
     _fsync_dir(paths.warehouse)
@@ -76,8 +77,9 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
 
 
 def served_publish_id(paths: Paths) -> str | None:
-    """The publish (run id) whose marts are served: the folder the `parquet` link names."""
-    return _publish_id_of(paths.parquet_dir)
+    """The publish (run id) whose marts are served in the BI file."""
+    folder = _publish_folder_of(paths.served_database, paths)
+    return folder.name if folder is not None else None
 
 
 def rollback(paths: Paths) -> PublishReport:
@@ -90,8 +92,10 @@ def rollback(paths: Paths) -> PublishReport:
     previous_parquet = paths.previous_dir / PARQUET_LINK_NAME
     if not previous_database.is_file() or not previous_parquet.is_symlink():
         raise NothingToRollBackError(f"No previous published version in {paths.previous_dir}")
-    restored_id = _publish_id_of(previous_parquet)
-    restored_parquet = previous_parquet.resolve()
+    restored = _publish_folder_of(previous_database, paths)
+    restored_parquet = (
+        restored / PARQUET_LINK_NAME if restored is not None else previous_parquet.resolve()
+    )
     # A second name for the previous file keeps it alive while previous/ is re-pointed.
     incoming = paths.warehouse / f"{paths.served_database.name}.rollback"
     incoming.unlink(missing_ok=True)
@@ -101,17 +105,24 @@ def rollback(paths: Paths) -> PublishReport:
     _swap_symlink(paths.parquet_dir, restored_parquet)
     _fsync_dir(paths.warehouse)
     return PublishReport(
-        publish_id=restored_id or "unknown",
+        publish_id=restored.name if restored is not None else "unknown",
         served_database=paths.served_database,
         parquet_dir=paths.parquet_dir,
         marts=served_mart_versions(paths.served_database),
     )
 
 
-def _publish_id_of(parquet_link: Path) -> str | None:
-    if not parquet_link.is_symlink():
+def _publish_folder_of(database: Path, paths: Paths) -> Path | None:
+    """The publish folder holding another name (hard link) of `database`, if any."""
+    publishes = paths.warehouse / PUBLISHES_DIR_NAME
+    if not database.exists() or not publishes.is_dir():
         return None
-    return parquet_link.resolve().parent.name
+    served = database.stat()
+    for folder in publishes.iterdir():
+        candidate = folder / paths.served_database.name
+        if candidate.exists() and os.path.samestat(candidate.stat(), served):
+            return folder
+    return None
 
 
 def _write_marts(
@@ -140,15 +151,29 @@ def _write_marts(
 
 
 def _keep_previous(paths: Paths) -> None:
-    """The served file and Parquet folder about to be replaced become `previous/`."""
+    """The served file about to be replaced, and its publish's Parquet, become `previous/`.
+
+    The Parquet is found from the file's publish folder, not from the `parquet` link:
+    a publish killed between its two swaps leaves them on different publishes.
+    """
     if not paths.served_database.exists():
         return
     paths.previous_dir.mkdir(exist_ok=True)
-    previous_database = paths.previous_dir / paths.served_database.name
-    previous_database.unlink(missing_ok=True)
-    os.link(paths.served_database, previous_database)
-    if paths.parquet_dir.is_symlink():
-        _swap_symlink(paths.previous_dir / PARQUET_LINK_NAME, paths.parquet_dir.resolve())
+    _replace_with_link(paths.served_database, paths.previous_dir / paths.served_database.name)
+    folder = _publish_folder_of(paths.served_database, paths)
+    parquet = folder / PARQUET_LINK_NAME if folder is not None else None
+    if parquet is None and paths.parquet_dir.is_symlink():
+        parquet = paths.parquet_dir.resolve()
+    if parquet is not None:
+        _swap_symlink(paths.previous_dir / PARQUET_LINK_NAME, parquet)
+
+
+def _replace_with_link(source: Path, target: Path) -> None:
+    """Atomically make `target` another name of the file `source`."""
+    temporary = target.with_name(target.name + ".swap")
+    temporary.unlink(missing_ok=True)
+    os.link(source, temporary)
+    os.replace(temporary, target)
 
 
 def _swap_symlink(link: Path, target: Path) -> None:
@@ -164,6 +189,10 @@ def _remove_unreferenced_publishes(paths: Paths, publishes: Path) -> None:
         for link in (paths.parquet_dir, paths.previous_dir / PARQUET_LINK_NAME)
         if link.is_symlink()
     }
+    for database in (paths.served_database, paths.previous_dir / paths.served_database.name):
+        folder = _publish_folder_of(database, paths)
+        if folder is not None:
+            in_use.add(folder.resolve())
     for folder in publishes.iterdir():
         if folder.resolve() not in in_use:
             shutil.rmtree(folder, ignore_errors=True)

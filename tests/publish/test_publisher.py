@@ -163,3 +163,26 @@ def test_rollback_without_a_previous_version_changes_nothing(paths: Paths) -> No
         roll_back(paths)
 
     assert paths.served_database.read_bytes() == served_before
+
+
+def test_a_publish_killed_between_its_two_swaps_keeps_a_consistent_previous_version(
+    paths: Paths,
+) -> None:
+    build_warehouse(paths, open_pipeline=100)
+    publish_marts(paths, publish_id="run-1")
+    build_warehouse(paths, open_pipeline=250)
+    publish_marts(paths, publish_id="run-2")
+    # What a run killed after swapping the file, before swapping the Parquet, leaves.
+    interrupted = paths.warehouse / "parquet.interrupted"
+    interrupted.symlink_to(".publishes/run-1/parquet")
+    interrupted.replace(paths.parquet_dir)
+    assert served_publish_id(paths) == "run-2"
+
+    build_warehouse(paths, open_pipeline=400)
+    publish_marts(paths, publish_id="run-3")
+
+    previous_parquet = paths.previous_dir / "parquet" / "fct_deal_daily_snapshot.parquet"
+    assert served_amount(paths.previous_dir / "pipehealth.duckdb") == 250
+    assert parquet_amounts(previous_parquet) == [(250,)]
+    assert roll_back(paths).publish_id == "run-2"
+    assert parquet_amounts(paths.parquet_dir / "fct_deal_daily_snapshot.parquet") == [(250,)]
