@@ -79,6 +79,9 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
 def served_publish_id(paths: Paths) -> str | None:
     """The publish (run id) whose marts are served in the BI file."""
     folder = _publish_folder_of(paths.served_database, paths)
+    if folder is None and paths.parquet_dir.is_symlink():
+        # Published before publish folders kept a link of their file: the Parquet says.
+        folder = paths.parquet_dir.resolve().parent
     return folder.name if folder is not None else None
 
 
