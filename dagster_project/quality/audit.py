@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.ingest.contract import ENTITIES, RAW_SCHEMA
+from dagster_project.ingest.drop_log import DROP_FILES_TABLE
 from dagster_project.quality import messages
 from dagster_project.quality.results import GateReport, PendingDrop
 from dagster_project.sql_text import quote_identifier, string_literal
@@ -72,26 +73,47 @@ def raw_table_columns(connection: duckdb.DuckDBPyConnection, entity: str) -> set
 
 
 def pending_drops(connection: duckdb.DuckDBPyConnection, entity: str) -> list[PendingDrop]:
-    """The drops with rows in raw.<entity> that have not passed the gate, oldest first."""
+    """The drops with rows in raw.<entity> that have not passed the gate, oldest first.
+
+    A drop's unchanged rows are the rows read from its files (raw._drop_files) that raw
+    did not store again because they repeat the stored version of their key.
+    """
     rows = connection.execute(
         f"""
-        select
-            raw_rows._extract_date,
-            string_agg(distinct raw_rows._source_file, ', ' order by raw_rows._source_file),
-            count(*)
-        from {RAW_SCHEMA}.{quote_identifier(entity)} as raw_rows
-        where not exists (
-            select 1
-            from {GATE_PASSES_TABLE} as passes
-            where passes.entity = ? and passes.extract_date = raw_rows._extract_date
+        with pending as (
+            select
+                raw_rows._extract_date,
+                string_agg(distinct raw_rows._source_file, ', ' order by raw_rows._source_file)
+                    as source_files,
+                count(*) as versions
+            from {RAW_SCHEMA}.{quote_identifier(entity)} as raw_rows
+            where not exists (
+                select 1
+                from {GATE_PASSES_TABLE} as passes
+                where passes.entity = ? and passes.extract_date = raw_rows._extract_date
+            )
+            group by raw_rows._extract_date
+        ),
+        files_read as (
+            select drop_date, sum(rows_read) as rows_read
+            from {DROP_FILES_TABLE}
+            where entity = ?
+            group by drop_date
         )
-        group by raw_rows._extract_date
-        order by raw_rows._extract_date
+        select
+            pending._extract_date,
+            pending.source_files,
+            pending.versions,
+            greatest(coalesce(files_read.rows_read, 0) - pending.versions, 0)
+        from pending
+        left join files_read on pending._extract_date = files_read.drop_date
+        order by pending._extract_date
         """,
-        [entity],
+        [entity, entity],
     ).fetchall()
     return [
-        PendingDrop(extract_date=day, source_files=files, rows=count) for day, files, count in rows
+        PendingDrop(extract_date=day, source_files=files, rows=count, unchanged_rows=unchanged)
+        for day, files, count, unchanged in rows
     ]
 
 

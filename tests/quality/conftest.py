@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from raw_layout import add_owners
+
 from dagster_project.ingest.loader import ensure_raw_schema
 
 PIPELINE_STAGES_CSV = """\
@@ -45,4 +47,5 @@ def connection(warehouse_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     warehouse_dir.mkdir()
     with duckdb.connect(str(warehouse_dir / "build.duckdb")) as opened:
         ensure_raw_schema(opened)
+        add_owners(opened)
         yield opened
