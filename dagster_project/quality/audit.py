@@ -4,6 +4,8 @@
   passing or not: warned rows stay in the marts, and this is where they are listed.
 - `audit.gate_passes`: the (entity, extract date) pairs that passed, so a run checks
   only drops it has not passed before.
+- `audit.load_rejections`: one row per drop the loader refused as unreadable (a broken
+  file, a missing column, a collapsed export), with the message the run printed.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from dagster_project.sql_text import quote_identifier, string_literal
 AUDIT_SCHEMA = "audit"
 CHECK_RESULTS_TABLE = f"{AUDIT_SCHEMA}.check_results"
 GATE_PASSES_TABLE = f"{AUDIT_SCHEMA}.gate_passes"
+LOAD_REJECTIONS_TABLE = f"{AUDIT_SCHEMA}.load_rejections"
 
 _CHECK_RESULTS_COLUMNS = {
     "run_id": "varchar not null",
@@ -52,6 +55,11 @@ def ensure_audit_tables(connection: duckdb.DuckDBPyConnection) -> None:
         f"create table if not exists {GATE_PASSES_TABLE} ("
         "entity varchar not null, extract_date date not null, run_id varchar not null, "
         "passed_at timestamp not null, primary key (entity, extract_date))"
+    )
+    connection.execute(
+        f"create table if not exists {LOAD_REJECTIONS_TABLE} ("
+        "run_id varchar not null, extract_date date, message varchar not null, "
+        "rejected_at timestamp not null)"
     )
 
 
@@ -189,3 +197,19 @@ def record(connection: duckdb.DuckDBPyConnection, report: GateReport, checked_at
     except BaseException:
         connection.rollback()
         raise
+
+
+def record_load_rejection(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    extract_date: date | None,
+    message: str,
+    rejected_at: datetime,
+) -> None:
+    """Keep the loader's refusal of a drop (the load itself rolled back)."""
+    ensure_audit_tables(connection)
+    connection.execute(
+        f"insert into {LOAD_REJECTIONS_TABLE} values (?, ?, ?, ?)",
+        [run_id, extract_date, message, rejected_at],
+    )

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from raw_layout import add_owners
 
 from dagster_project.ingest.loader import ensure_raw_schema
