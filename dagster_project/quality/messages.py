@@ -45,7 +45,7 @@ def check_description(report: GateReport) -> str:
     scope = (
         f"{len(report.drops)} drop(s) "
         f"({report.drops[0].extract_date} .. {report.drops[-1].extract_date}, "
-        f"{sum(drop.rows for drop in report.drops)} rows)"
+        f"{sum(drop.rows_in_files for drop in report.drops)} rows)"
     )
     if report.blocking:
         head = f"raw.{report.entity} blocked: {len(report.blocking)} problem(s) in {scope}"
