@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 SCALE ?= S
 SEED ?= 7
 
-.PHONY: install run test lint format dev docs sample clean
+.PHONY: install run test lint format dev docs sample clean run-broken-example
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,40 @@ dev: install
 ## dbt docs for analysts, on http://localhost:8080.
 docs: install
 	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir .
+
+## What a stopped run looks like, in a scratch folder under the warehouse: a small good
+## drop is published, then a broken one from the test corpus arrives (BROKEN_CASE, any
+## folder of tests/fixtures/bad_extracts/, see its cases.yaml); the run exits 1 with the
+## message, and the published BI file keeps its checksum.
+BROKEN_CASE ?= unparseable_amount
+BROKEN_CORPUS := $(CURDIR)/tests/fixtures/bad_extracts
+BROKEN_EXAMPLE := $(PIPEHEALTH_WAREHOUSE)/broken-example
+
+run-broken-example: install
+	rm -rf "$(BROKEN_EXAMPLE)"
+	mkdir -p "$(BROKEN_EXAMPLE)/landing" "$(BROKEN_EXAMPLE)/dagster_home"
+	cp -R "$(BROKEN_CORPUS)/good/2025-03-03" "$(BROKEN_EXAMPLE)/landing/"
+	@export DAGSTER_HOME="$(BROKEN_EXAMPLE)/dagster_home"; \
+	run="$(BIN)/pipehealth run --landing $(BROKEN_EXAMPLE)/landing --warehouse $(BROKEN_EXAMPLE)/warehouse"; \
+	served="$(BROKEN_EXAMPLE)/warehouse/pipehealth.duckdb"; \
+	echo "== 1. The good drop 2025-03-03 is loaded, gated, built and published"; \
+	$$run > "$(BROKEN_EXAMPLE)/good_run.log" 2>&1 \
+		|| { cat "$(BROKEN_EXAMPLE)/good_run.log"; exit 2; }; \
+	sed -n '/^pipehealth: published/,$$p' "$(BROKEN_EXAMPLE)/good_run.log"; \
+	before=$$(sha256sum "$$served" | cut -d' ' -f1); \
+	echo; echo "== 2. The broken drop $(BROKEN_CASE) arrives as 2025-03-04"; \
+	cp -R "$(BROKEN_CORPUS)/$(BROKEN_CASE)" "$(BROKEN_EXAMPLE)/landing/2025-03-04"; \
+	touch "$(BROKEN_EXAMPLE)/landing/2025-03-04/_SUCCESS"; \
+	$$run > "$(BROKEN_EXAMPLE)/broken_run.log" 2>&1; status=$$?; \
+	sed -n '/^Stopped by a quality gate/,$$p' "$(BROKEN_EXAMPLE)/broken_run.log"; \
+	echo "pipehealth run exited with $$status (1 = stopped by a quality gate)"; \
+	after=$$(sha256sum "$$served" | cut -d' ' -f1); \
+	echo; echo "== 3. The published BI file is unchanged"; \
+	echo "  sha256 before: $$before"; echo "  sha256 after:  $$after"; \
+	echo; echo "== 4. What the audit schema kept (in $(BROKEN_EXAMPLE)/warehouse/build.duckdb)"; \
+	$(BIN)/python -m dagster_project.quality.report "$(BROKEN_EXAMPLE)/warehouse/build.duckdb"; \
+	echo; echo "Full logs: $(BROKEN_EXAMPLE)/*.log"; \
+	test "$$status" -eq 1 && test "$$before" = "$$after"
 
 clean:
 	rm -rf "$(PIPEHEALTH_WAREHOUSE)" dbt/target dbt/logs

@@ -4,11 +4,13 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
+import duckdb
 
 from dagster_project.exit_codes import GATE_FAILURE_METADATA_KEY
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.ingest.drops import DropRejectedError
 from dagster_project.ingest.loader import load_pending_drops
+from dagster_project.quality.audit import record_load_rejection
 from dagster_project.resources import WarehouseResource
 
 RAW_GROUP = "raw"
@@ -52,7 +54,10 @@ def raw_extracts(
             report = load_pending_drops(connection, warehouse.paths.landing, loaded_at)
         except DropRejectedError as error:
             # The whole load rolled back: raw is as it was before this run.
+            _record_rejection(connection, context.run.run_id, error, loaded_at)
             raise _drop_rejected(error, drops_loaded=0) from error
+        if report.rejected is not None:
+            _record_rejection(connection, context.run.run_id, report.rejected, loaded_at)
         stored = {
             entity: connection.execute(f"select count(*) from raw.{entity}").fetchone()[0]
             for entity in ENTITIES
@@ -90,6 +95,18 @@ def raw_extracts(
                 "versions_stored": stored[entity],
             },
         )
+
+
+def _record_rejection(
+    connection: duckdb.DuckDBPyConnection, run_id: str, error: DropRejectedError, at: datetime
+) -> None:
+    record_load_rejection(
+        connection,
+        run_id=run_id,
+        extract_date=error.extract_date,
+        message=f"Landing drop rejected: {error}",
+        rejected_at=at,
+    )
 
 
 def _drop_rejected(error: DropRejectedError, drops_loaded: int) -> dg.Failure:

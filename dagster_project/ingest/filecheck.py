@@ -35,6 +35,7 @@ def checked_columns(drop_file: DropFile) -> tuple[str, ...]:
         )
     if drop_file.file_format == "parquet":
         columns = _parquet_columns(drop_file, source_file)
+        _require_a_header(drop_file.entity, columns, source_file)
     else:
         _require_utf8_first_block(drop_file, source_file)
         if drop_file.file_format != "csv":
@@ -72,6 +73,8 @@ def _csv_header(drop_file: DropFile, source_file: str) -> tuple[str, ...]:
             f"{source_file}: the first line is blank, not a header; "
             "the first line must name the columns"
         )
+    # A data row where the header should be has blank "names" too: say it is no header.
+    _require_a_header(drop_file.entity, columns, source_file)
     blank = [str(position) for position, name in enumerate(columns, 1) if not name.strip()]
     if blank:
         raise DropRejectedError(
@@ -103,7 +106,7 @@ def _parquet_columns(drop_file: DropFile, source_file: str) -> tuple[str, ...]:
     return tuple(column[0] for column in described)
 
 
-def _require_contract_columns(entity: str, columns: tuple[str, ...], source_file: str) -> None:
+def _require_a_header(entity: str, columns: tuple[str, ...], source_file: str) -> None:
     contract = ENTITIES[entity]
     if not set(columns) & set(contract.columns):
         raise DropRejectedError(
@@ -111,6 +114,10 @@ def _require_contract_columns(entity: str, columns: tuple[str, ...], source_file
             f"header: it names none of the contract's columns; add the header row "
             f"({','.join(contract.required)}, ...)"
         )
+
+
+def _require_contract_columns(entity: str, columns: tuple[str, ...], source_file: str) -> None:
+    contract = ENTITIES[entity]
     reserved = [name for name in columns if name in RESERVED_COLUMNS]
     if reserved:
         raise DropRejectedError(

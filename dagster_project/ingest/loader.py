@@ -306,7 +306,8 @@ def _append_new_versions(
     "Before it" is the previous row of the key in drop order, or for the batch's first
     row of a key the latest version already stored. A value that changes and changes
     back (a quota 100k -> 120k -> 100k) is therefore stored three times, while a full
-    export's unchanged rows are not stored again.
+    export's unchanged rows are not stored again. Every row of a key that appears more
+    than once in one drop is stored, changed or not, so the gate sees the duplicates.
     """
     data_columns = _batch_data_columns(connection, entity)
     _add_missing_columns(connection, entity, data_columns)
@@ -339,6 +340,12 @@ def _append_new_versions(
                 md5(concat_ws({_FIELD_SEPARATOR}, {hash_parts})) as _row_hash
             from {BATCH_TABLE} as batch
             inner join landing_batch_files as files on batch.filename = files.filename
+        ),
+        batch_rows_counted as (
+            select
+                *,
+                count(*) over (partition by _extract_date, {key}) as key_rows_in_drop
+            from batch_rows
         ),
         batch_keys as (
             select distinct {key} from batch_rows
@@ -378,11 +385,12 @@ def _append_new_versions(
         select {", ".join(f"batch_rows.{column}" for column in quoted)},
             batch_rows._extract_date, batch_rows._source_file, batch_rows._source_row,
             batch_rows._row_hash, cast(? as timestamp) as _loaded_at
-        from batch_rows
+        from batch_rows_counted as batch_rows
         inner join changed_rows
             on batch_rows._source_file = changed_rows._source_file
             and batch_rows._source_row = changed_rows._source_row
-        where changed_rows.is_new = 1 and changed_rows.is_changed
+        where changed_rows.is_new = 1
+            and (changed_rows.is_changed or batch_rows.key_rows_in_drop > 1)
         """,
         [loaded_at],
     ).fetchone()[0]

@@ -4,6 +4,8 @@
   passing or not: warned rows stay in the marts, and this is where they are listed.
 - `audit.gate_passes`: the (entity, extract date) pairs that passed, so a run checks
   only drops it has not passed before.
+- `audit.load_rejections`: one row per drop the loader refused as unreadable (a broken
+  file, a missing column, a collapsed export), with the message the run printed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.ingest.contract import ENTITIES, RAW_SCHEMA
+from dagster_project.ingest.drop_log import DROP_FILES_TABLE
 from dagster_project.quality import messages
 from dagster_project.quality.results import GateReport, PendingDrop
 from dagster_project.sql_text import quote_identifier, string_literal
@@ -22,6 +25,7 @@ from dagster_project.sql_text import quote_identifier, string_literal
 AUDIT_SCHEMA = "audit"
 CHECK_RESULTS_TABLE = f"{AUDIT_SCHEMA}.check_results"
 GATE_PASSES_TABLE = f"{AUDIT_SCHEMA}.gate_passes"
+LOAD_REJECTIONS_TABLE = f"{AUDIT_SCHEMA}.load_rejections"
 
 _CHECK_RESULTS_COLUMNS = {
     "run_id": "varchar not null",
@@ -52,6 +56,11 @@ def ensure_audit_tables(connection: duckdb.DuckDBPyConnection) -> None:
         "entity varchar not null, extract_date date not null, run_id varchar not null, "
         "passed_at timestamp not null, primary key (entity, extract_date))"
     )
+    connection.execute(
+        f"create table if not exists {LOAD_REJECTIONS_TABLE} ("
+        "run_id varchar not null, extract_date date, message varchar not null, "
+        "rejected_at timestamp not null)"
+    )
 
 
 def raw_table_exists(connection: duckdb.DuckDBPyConnection, entity: str) -> bool:
@@ -72,26 +81,47 @@ def raw_table_columns(connection: duckdb.DuckDBPyConnection, entity: str) -> set
 
 
 def pending_drops(connection: duckdb.DuckDBPyConnection, entity: str) -> list[PendingDrop]:
-    """The drops with rows in raw.<entity> that have not passed the gate, oldest first."""
+    """The drops with rows in raw.<entity> that have not passed the gate, oldest first.
+
+    A drop's unchanged rows are the rows read from its files (raw._drop_files) that raw
+    did not store again because they repeat the stored version of their key.
+    """
     rows = connection.execute(
         f"""
-        select
-            raw_rows._extract_date,
-            string_agg(distinct raw_rows._source_file, ', ' order by raw_rows._source_file),
-            count(*)
-        from {RAW_SCHEMA}.{quote_identifier(entity)} as raw_rows
-        where not exists (
-            select 1
-            from {GATE_PASSES_TABLE} as passes
-            where passes.entity = ? and passes.extract_date = raw_rows._extract_date
+        with pending as (
+            select
+                raw_rows._extract_date,
+                string_agg(distinct raw_rows._source_file, ', ' order by raw_rows._source_file)
+                    as source_files,
+                count(*) as versions
+            from {RAW_SCHEMA}.{quote_identifier(entity)} as raw_rows
+            where not exists (
+                select 1
+                from {GATE_PASSES_TABLE} as passes
+                where passes.entity = ? and passes.extract_date = raw_rows._extract_date
+            )
+            group by raw_rows._extract_date
+        ),
+        files_read as (
+            select drop_date, sum(rows_read) as rows_read
+            from {DROP_FILES_TABLE}
+            where entity = ?
+            group by drop_date
         )
-        group by raw_rows._extract_date
-        order by raw_rows._extract_date
+        select
+            pending._extract_date,
+            pending.source_files,
+            pending.versions,
+            greatest(coalesce(files_read.rows_read, 0) - pending.versions, 0)
+        from pending
+        left join files_read on pending._extract_date = files_read.drop_date
+        order by pending._extract_date
         """,
-        [entity],
+        [entity, entity],
     ).fetchall()
     return [
-        PendingDrop(extract_date=day, source_files=files, rows=count) for day, files, count in rows
+        PendingDrop(extract_date=day, source_files=files, rows=count, unchanged_rows=unchanged)
+        for day, files, count, unchanged in rows
     ]
 
 
@@ -167,3 +197,19 @@ def record(connection: duckdb.DuckDBPyConnection, report: GateReport, checked_at
     except BaseException:
         connection.rollback()
         raise
+
+
+def record_load_rejection(
+    connection: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    extract_date: date | None,
+    message: str,
+    rejected_at: datetime,
+) -> None:
+    """Keep the loader's refusal of a drop (the load itself rolled back)."""
+    ensure_audit_tables(connection)
+    connection.execute(
+        f"insert into {LOAD_REJECTIONS_TABLE} values (?, ?, ?, ?)",
+        [run_id, extract_date, message, rejected_at],
+    )

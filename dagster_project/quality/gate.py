@@ -23,7 +23,7 @@ import pandas as pd
 
 from dagster_project.ingest.loader import RAW_SCHEMA
 from dagster_project.quality import audit
-from dagster_project.quality.parameters import seed_parameters
+from dagster_project.quality.parameters import seed_parameters, warehouse_parameters
 from dagster_project.quality.results import (
     ExpectationResult,
     ExpectationSpec,
@@ -80,7 +80,7 @@ def run_gate(
     if not drops:
         return GateReport(entity=entity, run_id=run_id, drops=(), results=())
     suite = load_suite(entity, expectations_dir)
-    parameters = seed_parameters(seeds_dir)
+    parameters = {**seed_parameters(seeds_dir), **warehouse_parameters(connection)}
     absent = set(suite.raw_columns) - audit.raw_table_columns(connection, entity)
     if absent:
         raise SuiteError(f"{suite.path}: raw.{entity} has no column {', '.join(sorted(absent))}")

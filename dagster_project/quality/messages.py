@@ -21,12 +21,12 @@ def result_message(result: ExpectationResult) -> str | None:
     if _is_missing_column(result):
         return (
             f"column {columns[0]} missing from {drop.source_files} "
-            f"(empty in all {drop.rows} rows) ({spec.type})"
+            f"(empty in all {drop.rows_in_files} rows) ({spec.type})"
         )
     label = "column" if len(columns) == 1 else "columns"
     text = (
         f"{drop.source_files}: {label} {', '.join(columns)}: "
-        f"{result.failing_rows} of {drop.rows} rows {spec.failure}{_tolerance(result)} "
+        f"{result.failing_rows} of {drop.rows_in_files} rows {spec.failure}{_tolerance(result)} "
         f"({spec.type}), e.g. {sample_text(result, separator=', ')}"
     )
     return f"{text}; {spec.hint}" if spec.hint else text
@@ -45,7 +45,7 @@ def check_description(report: GateReport) -> str:
     scope = (
         f"{len(report.drops)} drop(s) "
         f"({report.drops[0].extract_date} .. {report.drops[-1].extract_date}, "
-        f"{sum(drop.rows for drop in report.drops)} rows)"
+        f"{sum(drop.rows_in_files for drop in report.drops)} rows)"
     )
     if report.blocking:
         head = f"raw.{report.entity} blocked: {len(report.blocking)} problem(s) in {scope}"
@@ -67,17 +67,17 @@ def _is_missing_column(result: ExpectationResult) -> bool:
     """A required column that is null on every row: absent from the file, or never filled."""
     return (
         result.spec.type == "expect_column_values_to_not_be_null"
-        and result.failing_rows == result.drop.rows
+        and result.failing_rows == result.drop.rows_in_files
     )
 
 
 def _tolerance(result: ExpectationResult) -> str:
-    if result.spec.mostly >= 1 or not result.checked_rows:
+    if result.spec.mostly >= 1 or not result.judged_rows:
         return ""
-    share = 100 * result.failing_rows / result.checked_rows
+    share = 100 * result.failing_rows / result.judged_rows
     allowed = 100 * (1 - result.spec.mostly)
     verdict = "within" if result.passed else "more than"
-    return f" ({share:.1f}% of {result.checked_rows} checked, {verdict} the {allowed:g}% tolerated)"
+    return f" ({share:.1f}% of {result.judged_rows} checked, {verdict} the {allowed:g}% tolerated)"
 
 
 def _example(row: FailingRow, drop_files: str) -> str:

@@ -1,7 +1,8 @@
-"""Values for the `$PARAMETER`s of the suites, read from the dbt seeds.
+"""Values for the `$PARAMETER`s of the suites, read from the dbt seeds and from raw.
 
 The gate runs before dbt has loaded the seeds, so it reads the CSV files themselves:
 the stages and activity types a suite accepts are the ones the marts are configured for.
+The user ids an owner may have are every user_id raw.users holds, this drop's included.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
+
+from dagster_project.ingest.contract import RAW_SCHEMA
 from dagster_project.settings import DBT_PROJECT_DIR
 
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
@@ -25,6 +29,15 @@ def seed_parameters(seeds_dir: Path) -> dict[str, list[str]]:
         "pipeline_stages": sorted({row["stage"] for row in stages}),
         "activity_types": sorted({row["activity_type"] for row in activity_types}),
     }
+
+
+def warehouse_parameters(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """`user_ids`: every user id loaded so far, trimmed as staging reads it."""
+    rows = connection.execute(
+        f"select distinct trim(user_id) from {RAW_SCHEMA}.users "
+        "where nullif(trim(user_id), '') is not null order by 1"
+    ).fetchall()
+    return {"user_ids": [user_id for (user_id,) in rows]}
 
 
 def _read_rows(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:

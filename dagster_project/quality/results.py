@@ -36,7 +36,14 @@ class PendingDrop:
 
     extract_date: date
     source_files: str  # e.g. "2025-01-03/deals.csv"
-    rows: int
+    rows: int  # versions the drop added to raw: its new and changed rows
+    # Rows of the drop's files that repeat the stored version of their key (a full export's
+    # untouched rows): not stored again, so not checked again, but part of the drop.
+    unchanged_rows: int = 0
+
+    @property
+    def rows_in_files(self) -> int:
+        return self.rows + self.unchanged_rows
 
 
 @dataclass(frozen=True)
@@ -66,12 +73,24 @@ class ExpectationResult:
 
     @property
     def passed(self) -> bool:
-        """GX's own verdict: the share of checked rows that pass is at least `mostly`."""
+        """GX's verdict on the whole drop: the share of rows that pass is at least `mostly`.
+
+        The drop's unchanged rows count as passing: they were judged when first stored. So
+        one implausible deal among the few a daily full export changed is judged against
+        the whole export, as it would be on its first load, not against the changed rows.
+        """
         if self.failing_rows == 0:
             return True
-        if self.checked_rows is None:
+        if self.judged_rows is None:
             return False
-        return (self.checked_rows - self.failing_rows) / self.checked_rows >= self.spec.mostly
+        return (self.judged_rows - self.failing_rows) / self.judged_rows >= self.spec.mostly
+
+    @property
+    def judged_rows(self) -> int | None:
+        """The rows `mostly` is judged on: the checked ones plus the drop's unchanged rows."""
+        if self.checked_rows is None:
+            return None
+        return self.checked_rows + self.drop.unchanged_rows
 
     @property
     def outcome(self) -> Outcome:

@@ -6,6 +6,8 @@ and `info` record), `meta.failure` (what failing rows do, for messages) and `met
 (how to fix it). Column names the gate provides besides the raw text columns:
 - `<column>::timestamp`, `<column>::date`, `<column>::number`: the raw text cast to that
   type (timestamps as UTC), null when it does not parse (a regex expectation checks that);
+- `<column>::scale`, `<column>::drop_scale`: a share's scale (`percent` above 1, `fraction`
+  between 0 and 1) and the scale most rows of its drop use;
 - `_extract_date`: the drop's date; uniqueness is per drop, so a uniqueness expectation
   is `expect_compound_columns_to_be_unique` over `_extract_date` and the key;
 - `_extract_end`: the end of the drop's extract date in any time zone.
@@ -32,10 +34,19 @@ from dagster_project.quality.results import ExpectationSpec
 
 TYPE_SEPARATOR = "::"
 # `{value}` is the trimmed raw text. Timestamps become UTC without a zone, as in staging.
+_SCALE = (
+    "case when try_cast({value} as double) > 1 then 'percent' "
+    "when try_cast({value} as double) > 0 and try_cast({value} as double) < 1 then 'fraction' end"
+)
 TYPED_COLUMN_CASTS = {
     "timestamp": "cast(try_cast({value} as timestamptz) as timestamp)",
     "date": "try_cast({value} as date)",
     "number": "try_cast({value} as double)",
+    # A share's scale: 'percent' above 1, 'fraction' strictly between 0 and 1, else null
+    # (0 and 1 read the same on both scales).
+    "scale": _SCALE,
+    # The scale most of the drop's rows use (of the part read, for a drop split in parts).
+    "drop_scale": f"mode({_SCALE}) over (partition by _extract_date)",
 }
 EXTRACT_DATE_COLUMN = "_extract_date"
 EXTRACT_END_COLUMN = "_extract_end"

@@ -13,6 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from dagster_project.crash_points import pause_point
+from dagster_project.exit_codes import GATE_FAILURE_METADATA_KEY
 from dagster_project.ingest.assets import raw_asset_key
 from dagster_project.project import dbt_project
 
@@ -54,7 +55,47 @@ def dbt_build_args() -> list[str]:
     dagster_dbt_translator=PipehealthDbtTranslator(),
 )
 def pipehealth_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    for event_number, event in enumerate(dbt.cli(dbt_build_args(), context=context).stream()):
+    invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
+    for event_number, event in enumerate(invocation.stream()):
         if event_number == DBT_PAUSE_AFTER_EVENTS:
             pause_point("dbt")
         yield event
+    if not invocation.is_successful():
+        raise build_failure(invocation.get_artifact("run_results.json"))
+
+
+_FAILED = ("fail", "error", "runtime error")
+
+
+def build_failure(run_results: Mapping[str, Any]) -> dg.Failure:
+    """Why `dbt build` failed. Failing tests and broken model contracts are the model gate
+    (exit 1, DESIGN.md); anything else, e.g. SQL that does not run, is an error (exit 2).
+    Not every test is a Dagster asset check (a singular test over several models is
+    not), so the stop is told from dbt's own results."""
+    failed = [result for result in run_results["results"] if result["status"] in _FAILED]
+    gate = [result for result in failed if _is_gate_failure(result)]
+    listed = "\n".join(
+        f"  - {_node_name(result)}: {result.get('message') or result['status']}"
+        for result in failed
+    )
+    if gate and len(gate) == len(failed):
+        return dg.Failure(
+            description=(
+                f"dbt build: {len(gate)} test(s) or model contract(s) failed, so the marts "
+                f"are not published:\n{listed}"
+            ),
+            metadata={GATE_FAILURE_METADATA_KEY: True},
+        )
+    return dg.Failure(description=f"dbt build failed:\n{listed}")
+
+
+def _is_gate_failure(result: Mapping[str, Any]) -> bool:
+    kind = result["unique_id"].split(".", 1)[0]
+    if kind in ("test", "unit_test"):
+        return result["status"] == "fail"
+    return kind == "model" and "contract" in (result.get("message") or "").lower()
+
+
+def _node_name(result: Mapping[str, Any]) -> str:
+    # unique_id is <kind>.<project>.<name>[.<hash>]
+    return result["unique_id"].split(".")[2]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from raw_layout import add_owners
 
 from dagster_project.ingest.loader import ensure_raw_schema
 
@@ -45,4 +46,5 @@ def connection(warehouse_dir: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     warehouse_dir.mkdir()
     with duckdb.connect(str(warehouse_dir / "build.duckdb")) as opened:
         ensure_raw_schema(opened)
+        add_owners(opened)
         yield opened

@@ -31,6 +31,24 @@ def add_drop(
     connection.unregister("drop_rows")
 
 
+OWNERS_LOADED_ON = date(2024, 12, 1)
+
+
+def add_owners(connection: duckdb.DuckDBPyConnection) -> None:
+    """The users that good deals are owned by: an owner must be a known user."""
+    users = [
+        {
+            "user_id": f"U{number}",
+            "full_name": f"Rep {number}",
+            "role": "rep",
+            "is_active": "true",
+            "updated_at": "2024-12-01T00:00:00Z",
+        }
+        for number in range(3)
+    ]
+    add_drop(connection, "users", OWNERS_LOADED_ON, users)
+
+
 def good_deal(number: int) -> Row:
     return {
         "deal_id": f"D{number:05d}",

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from raw_layout import Row, add_drop, closed_deals
+from raw_layout import Row, add_drop, add_owners, closed_deals
 
 from dagster_project.ingest.loader import ensure_raw_schema
 from dagster_project.quality.checks import GATE_CHECK_NAME, build_raw_gate_checks
@@ -30,6 +30,7 @@ def run_with_drop(tmp_path: Path, seeds_dir: Path, rows: list[Row]) -> dg.Execut
     warehouse.mkdir()
     with duckdb.connect(str(warehouse / "build.duckdb")) as connection:
         ensure_raw_schema(connection)
+        add_owners(connection)
         add_drop(connection, "deals", date(2025, 1, 3), rows)
     return dg.materialize(
         [raw_deals, staged_deals, *build_raw_gate_checks(["deals"], seeds_dir=seeds_dir)],

@@ -21,7 +21,7 @@ from dagster_project.settings import EXPECTATIONS_DIR
 JAN_3 = date(2025, 1, 3)
 JAN_4 = date(2025, 1, 4)
 JAN_5 = date(2025, 1, 5)
-DEALS_EXPECTATIONS = 28
+DEALS_EXPECTATIONS = 30
 CHUNKING_SUITE = {
     "name": "raw.deals",
     "expectations": [

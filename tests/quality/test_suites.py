@@ -28,8 +28,9 @@ def test_each_entity_has_a_suite_in_the_form_gx_serializes(entity: str) -> None:
     assert serialized == written
     suite = load_suite(entity, EXPECTATIONS_DIR)
     assert len(suite.specs) == len(written["expectations"])
-    # Every $PARAMETER is one the gate fills in from the dbt seeds.
-    assert set(re.findall(r'"\$PARAMETER": "(\w+)"', text)) <= set(seed_parameters(SEEDS_DIR))
+    # Every $PARAMETER is one the gate fills in from the dbt seeds or from raw.users.
+    supplied = {*seed_parameters(SEEDS_DIR), "user_ids"}
+    assert set(re.findall(r'"\$PARAMETER": "(\w+)"', text)) <= supplied
 
 
 @pytest.mark.parametrize("entity", list(ENTITIES))
@@ -68,7 +69,7 @@ def write_suite(directory: Path, expectations: list[dict[str, object]]) -> Path:
                 "type": "expect_column_values_to_be_between",
                 "kwargs": {"column": "amount::money", "min_value": 0},
             },
-            "column amount::money: write <raw column>::<timestamp|date|number>",
+            "column amount::money: write <raw column>::<timestamp|date|number|scale|drop_scale>",
         ),
         (
             {"type": "expect_column_values_to_be_blue", "kwargs": {"column": "stage"}},
