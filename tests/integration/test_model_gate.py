@@ -68,11 +68,7 @@ def result(unique_id: str, status: str, message: str | None = None) -> dict[str,
             "  - unique_snap_deals_deal_version_id: Got 2",
         ),
         (
-            [
-                result(
-                    "model.pipehealth.mart_funnel", "error", "This model has an enforced contract"
-                )
-            ],
+            [result("model.pipehealth.mart_funnel", "error", "Its enforced contract failed")],
             True,
             "  - mart_funnel: Its enforced contract failed",
         ),
