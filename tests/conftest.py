@@ -23,10 +23,17 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 (SESSION_ROOT / "dagster_home").mkdir()
 
 
-@pytest.fixture(scope="session")
-def dbt_manifest() -> Path:
-    """The dbt manifest that `@dbt_assets` is built from, parsed once per session."""
-    from dagster_project.project import dbt_project, prepare_manifest
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Parse the dbt manifest before collection: test modules that import the Dagster
+    assets build `@dbt_assets` from it at import time, and a clean clone has none."""
+    from dagster_project.project import prepare_manifest
 
     prepare_manifest()
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """The dbt manifest that `@dbt_assets` is built from (parsed at session start)."""
+    from dagster_project.project import dbt_project
+
     return dbt_project.manifest_path
