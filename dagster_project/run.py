@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -42,7 +43,7 @@ def run_pipeline(paths: Paths) -> int:
         and GATE_FAILURE_METADATA_KEY in event.step_failure_data.user_failure_data.metadata
     ]
     if result.success:
-        _print_summary(paths, checks_passed=len(result.get_asset_check_evaluations()))
+        _print_summary(paths, result.get_asset_check_evaluations())
         return EXIT_PUBLISHED
     if failed_checks or rejections:
         print("\nStopped by a quality gate; nothing was published.", file=sys.stderr)
@@ -60,10 +61,18 @@ def run_pipeline(paths: Paths) -> int:
     return EXIT_ERROR
 
 
-def _print_summary(paths: Paths, checks_passed: int) -> None:
+def _print_summary(paths: Paths, evaluations: Sequence[dg.AssetCheckEvaluation]) -> None:
     print("\npipehealth: published")
     for name, rows in served_mart_row_counts(paths.served_database).items():
         print(f"  marts.{name:<32} {rows:>12,} rows")
-    print(f"  checks passed: {checks_passed}")
+    print(f"  checks passed: {sum(evaluation.passed for evaluation in evaluations)}")
+    # Warnings do not stop publishing (e.g. missing extract days carried over, field
+    # history that disagrees with the extracts), so the summary is where they are seen.
+    for evaluation in evaluations:
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN:
+            key = evaluation.asset_check_key
+            failed_rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
+            rows = f" ({failed_rows.value} rows)" if failed_rows is not None else ""
+            print(f"  warning:       {key.asset_key.to_user_string()} / {key.name}{rows}")
     print(f"  BI file:       {paths.served_database}")
     print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")
