@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import uuid
+from collections.abc import Sequence
 
 import dagster as dg
 
@@ -68,7 +69,7 @@ def run_pipeline(paths: Paths) -> int:
     ]
     if result.success:
         _print_summary(
-            paths, run_id=result.run_id, checks_passed=len(result.get_asset_check_evaluations())
+            paths, run_id=result.run_id, evaluations=result.get_asset_check_evaluations()
         )
         return EXIT_PUBLISHED
     if failed_checks or rejections:
@@ -120,10 +121,20 @@ def _process_exists(pid: int) -> bool:
     return True
 
 
-def _print_summary(paths: Paths, run_id: str, checks_passed: int) -> None:
+def _print_summary(
+    paths: Paths, run_id: str, evaluations: Sequence[dg.AssetCheckEvaluation]
+) -> None:
     print(f"\npipehealth: published (run {run_id}; checksums recorded in audit.publishes)")
     for line in mart_lines(served_mart_versions(paths.served_database)):
         print(line)
-    print(f"  checks passed: {checks_passed}")
+    print(f"  checks passed: {sum(evaluation.passed for evaluation in evaluations)}")
+    # Warnings do not stop publishing (e.g. missing extract days carried over, field
+    # history that disagrees with the extracts), so the summary is where they are seen.
+    for evaluation in evaluations:
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN:
+            key = evaluation.asset_check_key
+            failed_rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
+            rows = f" ({failed_rows.value} rows)" if failed_rows is not None else ""
+            print(f"  warning:       {key.asset_key.to_user_string()} / {key.name}{rows}")
     print(f"  BI file:       {paths.served_database}")
     print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")

@@ -6,16 +6,14 @@ independently of the SQL, and compares them with the marts built here.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_cli import run_dbt
 
-from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
+from dagster_project.settings import BUILD_DATABASE_NAME
 
 SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 75
@@ -33,20 +31,5 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     warehouse.mkdir()
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
         load_pending_drops(connection, landing, datetime(2025, 4, 1))
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "build",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(root / "dbt_target"),
-            "--log-path",
-            str(root / "dbt_logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "PIPEHEALTH_WAREHOUSE": str(warehouse)},
-        check=True,
-        capture_output=True,
-    )
+    run_dbt(warehouse, "build")
     return landing, warehouse

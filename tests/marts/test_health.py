@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from test_pipeline import with_rate_on
 
 from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
 
@@ -106,10 +107,24 @@ def closes_in_trailing_window(versions: pd.DataFrame) -> pd.DataFrame:
 def mart_rows_on_as_of(warehouse: Path) -> pd.DataFrame:
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME), read_only=True) as connection:
         return connection.execute(
-            "select level, entity_id, open_pipeline, stalled_deals, win_rate "
+            "select level, entity_id, open_pipeline, stalled_deals, win_rate, "
+            "win_rate_by_value, avg_deal_size, avg_sales_cycle_days "
             "from marts.mart_pipeline_health where as_of_date = ?",
             [AS_OF.date()],
         ).fetch_df()
+
+
+def outcome_figures(closes: pd.DataFrame) -> dict[str, float]:
+    """METRICS.md "Outcomes" over `closes`: amounts at close in USD at the close day's rate."""
+    rated = closes.assign(rate_to_reporting=with_rate_on(closes, "close_day"))
+    amount = rated["amount"] * rated["rate_to_reporting"]
+    won = rated["is_won"]
+    cycle_days = (rated["close_day"] - utc_day(rated["created_at"])).dt.days
+    return {
+        "win_rate_by_value": amount[won].sum() / amount.sum(),
+        "avg_deal_size": amount[won].mean(),
+        "avg_sales_cycle_days": cycle_days[won].mean(),
+    }
 
 
 def test_open_pipeline_stalled_deals_and_win_rate_match_an_independent_computation(
@@ -145,3 +160,28 @@ def test_open_pipeline_stalled_deals_and_win_rate_match_an_independent_computati
     assert float(company["open_pipeline"]) > 0 and int(company["stalled_deals"]) > 0
     assert 0 < float(company["win_rate"]) < 1
     assert len(busiest_reps) == CHECKED_REPS
+
+
+def test_outcome_figures_match_an_independent_computation_to_the_cent(
+    sample: tuple[Path, Path],
+) -> None:
+    """Win rate by value, average deal size (to the cent) and sales cycle, trailing window."""
+    landing, warehouse = sample
+    closes = closes_in_trailing_window(deal_versions(landing))
+    mart = mart_rows_on_as_of(warehouse).set_index(["level", "entity_id"])
+    busiest_reps = closes["owner_at_close"].value_counts().index[:CHECKED_REPS]
+    entities = [("company", "company", closes)] + [
+        ("rep", rep, closes[closes["owner_at_close"].eq(rep)]) for rep in busiest_reps
+    ]
+    for level, entity_id, entity_closes in entities:
+        expected = outcome_figures(entity_closes)
+        row = mart.loc[(level, entity_id)]
+        assert float(row["avg_deal_size"]) == pytest.approx(expected["avg_deal_size"], abs=0.005)
+        # numeric(28,6): the mart keeps six decimals of the ratios.
+        assert float(row["win_rate_by_value"]) == pytest.approx(
+            expected["win_rate_by_value"], abs=1e-6
+        )
+        assert float(row["avg_sales_cycle_days"]) == pytest.approx(
+            expected["avg_sales_cycle_days"], abs=1e-6
+        )
+        assert expected["avg_deal_size"] > 0 and 0 < expected["win_rate_by_value"] < 1

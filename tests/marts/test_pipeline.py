@@ -23,6 +23,7 @@ SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 75
 AS_OF = pd.Timestamp(SAMPLE_START) + pd.Timedelta(days=SAMPLE_DAYS - 1)
 CHECKED_MONTHS = (pd.Timestamp("2025-02-01"), pd.Timestamp("2025-03-01"))
+CHECKED_QUARTERS = (pd.Timestamp("2024-10-01"), pd.Timestamp("2025-01-01"))
 WATERFALL_COLUMNS = (
     "opening",
     "created",
@@ -128,47 +129,77 @@ def end_of_day_states(versions: pd.DataFrame) -> pd.DataFrame:
     return states
 
 
-def company_waterfall(states: pd.DataFrame, month_start: pd.Timestamp) -> dict[str, float]:
-    """METRICS.md "waterfall" and "slipped deal" for the company in one month."""
-    month_end = month_start + pd.DateOffset(months=1)
-    closing_day = min(month_end - pd.Timedelta(days=1), AS_OF)
+def waterfall(
+    states: pd.DataFrame,
+    period_start: pd.Timestamp,
+    period_end: pd.Timestamp,
+    rep: str | None = None,
+) -> dict[str, float]:
+    """METRICS.md "waterfall" and "slipped deal" for the company, or for one rep.
+
+    A rep's figures count each day's state for that day's owner: a deal handed over
+    while open leaves the old owner as a decrease and enters the new one as an increase.
+    """
+    closing_day = min(period_end - pd.Timedelta(days=1), AS_OF)
     by_deal = states.groupby("deal_id")
+    entity = states["owner_id"] if rep is not None else pd.Series("company", states.index)
+    target = rep if rep is not None else "company"
     status_before = by_deal["status"].shift(1)
     amount_before = by_deal["amount_usd"].shift(1)
     close_date_before = by_deal["expected_close_date"].shift(1)
+    mine = entity.eq(target)
+    mine_before = entity.groupby(states["deal_id"]).shift(1).eq(target)
     last_status_before = status_before.groupby(states["deal_id"]).ffill()
-    in_month = states["day"].between(month_start, closing_day)
+    in_period = states["day"].between(period_start, closing_day)
     in_pipeline = states["status"].notna()
     was_open = status_before.eq("open")
 
-    continuing = in_month & was_open & in_pipeline
-    change = (states["amount_usd"] - amount_before).where(continuing, 0)
-    entering = in_month & in_pipeline & ~was_open
+    continuing = in_period & was_open & in_pipeline
+    change = (states["amount_usd"] - amount_before).where(continuing & mine & mine_before, 0)
+    handed_in = continuing & mine & ~mine_before
+    handed_out = continuing & ~mine & mine_before
+    entering = in_period & in_pipeline & ~was_open & mine
     restored = entering & last_status_before.eq("open")
-    leaving = in_month & was_open & ~in_pipeline
+    leaving = in_period & was_open & ~in_pipeline & mine_before
     slips = states[
         continuing
         & states["status"].eq("open")
-        & close_date_before.ge(month_start)
-        & close_date_before.lt(month_end)
-        & states["expected_close_date"].ge(month_end)
+        & close_date_before.ge(period_start)
+        & close_date_before.lt(period_end)
+        & states["expected_close_date"].ge(period_end)
     ]
     last_slips = slips.sort_values("day").groupby("deal_id").tail(1)
+    last_slips = last_slips[mine[last_slips.index]]
 
     def open_amount_on(day: pd.Timestamp) -> float:
-        return states.loc[states["day"].eq(day) & states["status"].eq("open"), "amount_usd"].sum()
+        open_on_day = states["day"].eq(day) & states["status"].eq("open") & mine
+        return states.loc[open_on_day, "amount_usd"].sum()
 
     return {
-        "opening": open_amount_on(month_start - pd.Timedelta(days=1)),
+        "opening": open_amount_on(period_start - pd.Timedelta(days=1)),
         "created": states.loc[entering & ~restored, "amount_usd"].sum(),
-        "increased": change.clip(lower=0).sum() + states.loc[restored, "amount_usd"].sum(),
-        "decreased": (-change).clip(lower=0).sum() + amount_before[leaving].sum(),
-        "won": states.loc[in_month & states["status"].eq("won"), "amount_usd"].sum(),
-        "lost": states.loc[in_month & states["status"].eq("lost"), "amount_usd"].sum(),
+        "increased": change.clip(lower=0).sum()
+        + states.loc[restored | handed_in, "amount_usd"].sum(),
+        "decreased": (-change).clip(lower=0).sum() + amount_before[leaving | handed_out].sum(),
+        "won": states.loc[in_period & states["status"].eq("won") & mine, "amount_usd"].sum(),
+        "lost": states.loc[in_period & states["status"].eq("lost") & mine, "amount_usd"].sum(),
         "slipped": last_slips["amount_usd"].sum(),
         "slipped_deals": len(last_slips),
         "closing": open_amount_on(closing_day),
     }
+
+
+def mart_waterfall(
+    warehouse: Path, period_type: str, period_start: pd.Timestamp, level: str, entity_id: str
+) -> dict[str, float]:
+    mart = read_mart(
+        warehouse,
+        "select * from marts.mart_pipeline_waterfall "
+        "where period_type = ? and period_start = ? and level = ? and entity_id = ?",
+        [period_type, period_start.date(), level, entity_id],
+    )
+    assert len(mart) == 1
+    return {column: float(mart.loc[0, column]) for column in WATERFALL_COLUMNS}
 
 
 @pytest.mark.parametrize("month_start", CHECKED_MONTHS, ids=lambda month: f"{month:%Y-%m}")
@@ -176,18 +207,29 @@ def test_company_month_waterfall_matches_an_independent_computation(
     sample: tuple[Path, Path], deal_days: pd.DataFrame, month_start: pd.Timestamp
 ) -> None:
     _, warehouse = sample
-    expected = company_waterfall(deal_days, month_start)
-    mart = read_mart(
-        warehouse,
-        "select * from marts.mart_pipeline_waterfall "
-        "where period_type = 'month' and level = 'company' and period_start = ?",
-        [month_start.date()],
-    )
-    assert len(mart) == 1
-    actual = {column: float(mart.loc[0, column]) for column in WATERFALL_COLUMNS}
+    expected = waterfall(deal_days, month_start, month_start + pd.DateOffset(months=1))
+    actual = mart_waterfall(warehouse, "month", month_start, "company", "company")
     assert actual == pytest.approx(expected, abs=0.01)
     # A month with no movement would make this comparison vacuous.
     assert expected["created"] > 0 and expected["won"] > 0 and expected["slipped_deals"] > 0
+
+
+def test_two_quarter_waterfalls_match_to_the_cent_for_the_company_and_a_rep(
+    sample: tuple[Path, Path], deal_days: pd.DataFrame
+) -> None:
+    """Q4 2024 (before the first drop: what the extracts tell of it) and Q1 2025."""
+    _, warehouse = sample
+    won_days = deal_days[deal_days["status"].eq("won")]
+    rep = won_days["owner_id"].value_counts().index[0]
+    for quarter_start in CHECKED_QUARTERS:
+        quarter_end = quarter_start + pd.DateOffset(months=3)
+        for level, entity_id in (("company", "company"), ("rep", rep)):
+            expected = waterfall(
+                deal_days, quarter_start, quarter_end, rep if level == "rep" else None
+            )
+            actual = mart_waterfall(warehouse, "quarter", quarter_start, level, entity_id)
+            assert actual == pytest.approx(expected, abs=0.005)
+            assert expected["won"] > 0 and expected["created"] > 0
 
 
 def test_rep_and_team_rows_add_up_to_the_company(sample: tuple[Path, Path]) -> None:

@@ -116,7 +116,8 @@ versions_with_stage_flags as (
         stage_entries.next_version_at is null as is_current,
         stage_entries.extract_date,
         stage_entries.source_file,
-        stage_entries.source_row
+        stage_entries.source_row,
+        stage_entries.loaded_at
 
     from stage_entries
     left join pipeline_stages

@@ -1,3 +1,7 @@
+-- The incremental run's macros (deal_snapshot_incremental.sql) also read these:
+-- depends_on: {{ ref('stg_canonical__activity_versions') }}
+-- depends_on: {{ ref('stg_canonical__deal_versions') }}
+
 with
 
 deal_versions as (
@@ -21,6 +25,26 @@ currency_rate_periods as (
 activities as (
 
     select * from {{ ref('stg_canonical__activities') }}
+
+),
+
+extracts as (
+
+    select * from {{ ref('stg_canonical__extracts') }}
+
+),
+
+-- The first day this run builds: every day on a full build; on an incremental one, the
+-- first day the raw rows loaded since the last build change (macro
+-- deal_snapshot_rebuild_from), so history is not rebuilt every night.
+rebuilt_days as (
+
+    select
+        {% if is_incremental() -%}
+            {{ deal_snapshot_rebuild_from() }}
+        {%- else -%}
+            cast('1900-01-01' as date)
+        {%- endif %} as first_day
 
 ),
 
@@ -52,6 +76,8 @@ deal_days as (
                 version_day_ranges.next_version_day is null
                 or version_day_ranges.next_version_day > calendar_days.date_day
             )
+    inner join rebuilt_days
+        on calendar_days.date_day >= rebuilt_days.first_day
 
 ),
 
@@ -78,21 +104,83 @@ completed_activity_days as (
 
 ),
 
+-- Before the first rebuilt day only each deal's latest activity day matters, so an
+-- incremental run reads one mark per deal for its history.
+activity_marks as (
+
+    select
+        completed_activity_days.deal_id,
+        max(completed_activity_days.activity_date) as activity_date
+
+    from completed_activity_days
+    inner join rebuilt_days
+        on completed_activity_days.activity_date < rebuilt_days.first_day
+    group by completed_activity_days.deal_id
+
+    union all
+
+    select
+        completed_activity_days.deal_id,
+        completed_activity_days.activity_date
+
+    from completed_activity_days
+    inner join rebuilt_days
+        on completed_activity_days.activity_date >= rebuilt_days.first_day
+
+),
+
+-- The last completed activity on or before each day: snapshot days and activity days
+-- in one ordered stream per deal (an activity sorts before the same day's snapshot).
+days_and_activities as (
+
+    select
+        deal_id,
+        snapshot_date as event_date,
+        1 as is_snapshot_day,
+        cast(null as date) as activity_date
+
+    from open_and_closing_days
+
+    union all
+
+    select
+        deal_id,
+        activity_date as event_date,
+        0 as is_snapshot_day,
+        activity_date
+
+    from activity_marks
+
+),
+
+last_activity_per_day as (
+
+    select
+        deal_id,
+        event_date as snapshot_date,
+        is_snapshot_day,
+        max(activity_date) over (
+            partition by deal_id
+            order by event_date, is_snapshot_day
+            rows between unbounded preceding and current row
+        ) as last_activity_date
+
+    from days_and_activities
+
+),
+
 days_with_last_touch as (
 
     select
         open_and_closing_days.*,
-        max(completed_activity_days.activity_date) over (
-            partition by open_and_closing_days.deal_id
-            order by open_and_closing_days.snapshot_date
-            rows between unbounded preceding and current row
-        ) as last_activity_date
+        last_activity_per_day.last_activity_date
 
     from open_and_closing_days
-    left join completed_activity_days
+    inner join last_activity_per_day
         on
-            open_and_closing_days.deal_id = completed_activity_days.deal_id
-            and open_and_closing_days.snapshot_date = completed_activity_days.activity_date
+            open_and_closing_days.deal_id = last_activity_per_day.deal_id
+            and open_and_closing_days.snapshot_date = last_activity_per_day.snapshot_date
+            and last_activity_per_day.is_snapshot_day = 1
 
 ),
 
@@ -114,6 +202,55 @@ days_in_reporting_currency as (
                 currency_rate_periods.valid_to is null
                 or days_with_last_touch.snapshot_date < currency_rate_periods.valid_to
             )
+
+),
+
+extract_bounds as (
+
+    select min(extract_date) as first_extract_date
+
+    from extracts
+
+),
+
+-- Per day, when the last extract dated on or before it (or the first extract, for days
+-- before it) was loaded: the day's rows reflect every extract loaded by then. Kept per
+-- row as extracts_loaded_at, the incremental build's watermark; a late or re-delivered
+-- drop moves it from its own day on, so a full refresh gives the same value.
+day_watermarks as (
+
+    select
+        calendar_days.date_day,
+        max(extracts.loaded_at) as extracts_loaded_at
+
+    from calendar_days
+    inner join rebuilt_days
+        on calendar_days.date_day >= rebuilt_days.first_day
+    cross join extract_bounds
+    inner join extracts
+        on
+            calendar_days.date_day >= extracts.extract_date
+            or extract_bounds.first_extract_date = extracts.extract_date
+    group by calendar_days.date_day
+
+),
+
+-- A day after the first extract with no extract of its own is a gap: its state is the
+-- last extract's, carried over, and misses whatever the missing extract would have held.
+days_with_extract_gaps as (
+
+    select
+        days_in_reporting_currency.*,
+        day_watermarks.extracts_loaded_at,
+        days_in_reporting_currency.snapshot_date > extract_bounds.first_extract_date
+        and day_extracts.extract_date is null as is_carried_over_gap
+
+    from days_in_reporting_currency
+    cross join extract_bounds
+    inner join day_watermarks
+        on days_in_reporting_currency.snapshot_date = day_watermarks.date_day
+    left join extracts as day_extracts
+        on days_in_reporting_currency.snapshot_date = day_extracts.extract_date
 
 ),
 
@@ -163,9 +300,11 @@ final as (
             end",
             'snapshot_date',
             'day'
-        ) }} >= {{ var('stalled_after_days') }} as is_stalled
+        ) }} >= {{ var('stalled_after_days') }} as is_stalled,
+        is_carried_over_gap,
+        extracts_loaded_at
 
-    from days_in_reporting_currency
+    from days_with_extract_gaps
 
 )
 

@@ -1,44 +1,8 @@
 with
 
-source as (
+activity_versions as (
 
-    select * from {{ source('canonical', 'activities') }}
-
-),
-
-renamed as (
-
-    select
-
-        ---------- ids
-        {{ to_string('activity_id') }} as activity_id,
-        {{ to_string('owner_id') }} as owner_id,
-        {{ to_string('deal_id') }} as deal_id,
-        {{ to_string('account_id') }} as account_id,
-        {{ to_string('lead_id') }} as lead_id,
-
-        ---------- strings
-        {{ to_string('activity_type') }} as activity_type,
-        {{ to_string('direction') }} as direction,
-        {{ to_string('status') }} as status,
-        {{ to_string('outcome') }} as outcome,
-        {{ to_string('meeting_type') }} as meeting_type,
-
-        ---------- numerics
-        {{ to_integer('duration_seconds') }} as duration_seconds,
-
-        ---------- timestamps
-        {{ to_utc_timestamp('scheduled_at') }} as scheduled_at,
-        {{ to_utc_timestamp('completed_at') }} as completed_at,
-        {{ to_utc_timestamp('updated_at') }} as updated_at,
-
-        ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
-
-    from source
+    select * from {{ ref('stg_canonical__activity_versions') }}
 
 ),
 
@@ -46,13 +10,13 @@ renamed as (
 versions_ranked as (
 
     select
-        renamed.*,
+        activity_versions.*,
         row_number() over (
             partition by activity_id
             order by updated_at desc, extract_date desc, loaded_at desc, source_row desc
         ) as recency_rank
 
-    from renamed
+    from activity_versions
 
 ),
 

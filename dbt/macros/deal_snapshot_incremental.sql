@@ -1,0 +1,157 @@
+{#- The incremental build of fct_deal_daily_snapshot (see its YAML description).
+
+    A run rebuilds every deal's rows from the first day the raw rows loaded since the
+    last build can change, up to the as-of date: whole days, so on Spark the same rule
+    is a partition overwrite. "Loaded since the last build" is read from raw's
+    `_loaded_at`, not from the last snapshot day, so a late drop (dated before days
+    already built) or a re-delivered one rewrites the days it touches.
+
+    The watermark is the latest extracts_loaded_at the table holds: the load time of
+    the last drop dated within the days built. Every raw row loaded no later than it was
+    in raw when those days were built (loads run one after the other), so a run never
+    skips a change; a row it sees again only makes it redo days. -#}
+
+{#- SQL scalar (a date): the first snapshot day the incremental run rebuilds. -#}
+{% macro deal_snapshot_rebuild_from() -%}
+(
+    with
+
+    built as (
+
+        select
+            max(snapshot_date) as last_built_day,
+            max(extracts_loaded_at) as loaded_through
+
+        from {{ this }}
+
+    ),
+
+    -- Versions loaded since (new, late, re-delivered, or rebuilt from field history
+    -- that arrived since) change their deal from the day they start holding.
+    loaded_version_days as (
+
+        select cast(deal_versions.valid_from as date) as changed_day
+
+        from {{ ref('int_deal_versions') }} as deal_versions
+        cross join built
+        where deal_versions.loaded_at > built.loaded_through
+
+    ),
+
+    -- A version the table used that raw no longer holds (a corrected re-delivery left
+    -- it out): its days now belong to the version before it.
+    vanished_version_days as (
+
+        select min(snapshot.snapshot_date) as changed_day
+
+        from {{ this }} as snapshot
+        left join {{ ref('int_deal_versions') }} as deal_versions
+            on snapshot.deal_version_id = deal_versions.deal_version_id
+        where deal_versions.deal_version_id is null
+
+    ),
+
+    -- A drop loaded since changes at least its own day: it may close a gap
+    -- (is_carried_over_gap), even when it holds no deal change.
+    loaded_drop_days as (
+
+        select extracts.extract_date as changed_day
+
+        from {{ ref('stg_canonical__extracts') }} as extracts
+        cross join built
+        where extracts.loaded_at > built.loaded_through
+
+    ),
+
+    loaded_activity_ids as (
+
+        select distinct activity_versions.activity_id
+
+        from {{ ref('stg_canonical__activity_versions') }} as activity_versions
+        cross join built
+        where activity_versions.loaded_at > built.loaded_through
+
+    ),
+
+    -- An activity's new version moves the last activity of its deal from the day any
+    -- of its versions says it was completed (a completion can also be withdrawn).
+    loaded_activity_days as (
+
+        select cast(activity_versions.completed_at as date) as changed_day
+
+        from {{ ref('stg_canonical__activity_versions') }} as activity_versions
+        inner join loaded_activity_ids
+            on activity_versions.activity_id = loaded_activity_ids.activity_id
+        where activity_versions.deal_id is not null
+
+    ),
+
+    -- METRICS.md "Probability": a pipeline's scale is decided from all its deals'
+    -- values, so a new value above 1 on a pipeline read as 0-1 changes all its history.
+    probability_scales as (
+
+        select
+            deal_versions.pipeline,
+            max(deal_versions.probability) > 1 as is_percent,
+            max(
+                case
+                    when deal_versions.loaded_at <= built.loaded_through
+                        then deal_versions.probability
+                end
+            ) > 1 as was_percent
+
+        from {{ ref('stg_canonical__deal_versions') }} as deal_versions
+        cross join built
+        group by deal_versions.pipeline
+
+    ),
+
+    rescaled_history_days as (
+
+        select cast('1900-01-01' as date) as changed_day
+
+        from probability_scales
+        where probability_scales.is_percent <> probability_scales.was_percent
+
+    ),
+
+    new_days as (
+
+        select {{ dbt.dateadd('day', 1, 'built.last_built_day') }} as changed_day
+
+        from built
+
+    ),
+
+    changed_days as (
+
+        select changed_day from loaded_version_days
+        union all
+        select changed_day from vanished_version_days
+        union all
+        select changed_day from loaded_drop_days
+        union all
+        select changed_day from loaded_activity_days
+        union all
+        select changed_day from rescaled_history_days
+        union all
+        select cast(changed_day as date) as changed_day from new_days
+
+    )
+
+    select coalesce(min(changed_day), cast('1900-01-01' as date)) from changed_days
+
+)
+{%- endmacro %}
+
+{#- Pre-hook: clear the days the run rebuilds, and days past a moved-back as-of date,
+    so a day that now has no row at all does not keep stale ones. Empty unless the run
+    is incremental; engines that overwrite partitions instead (Spark) skip it. -#}
+{% macro deal_snapshot_delete_rebuilt_days() -%}
+    {%- if is_incremental() and target.type != 'spark' -%}
+        delete from {{ this }}
+        where
+            snapshot_date >= {{ deal_snapshot_rebuild_from() }}
+            or snapshot_date > {{ as_of_date() }}
+    {%- endif -%}
+{%- endmacro %}

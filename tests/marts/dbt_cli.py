@@ -1,0 +1,31 @@
+"""Run the dbt CLI of this virtualenv on the project, against one test warehouse."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_project.settings import DBT_PROJECT_DIR
+
+
+def run_dbt(warehouse: Path, *args: str) -> None:
+    """`dbt <args>` with its target and logs beside `warehouse`; fails with dbt's output."""
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dbt"),
+            *args,
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(warehouse.parent / "dbt_target"),
+            "--log-path",
+            str(warehouse.parent / "dbt_logs"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "PIPEHEALTH_WAREHOUSE": str(warehouse)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout[-4000:]
