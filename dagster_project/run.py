@@ -12,8 +12,10 @@ from dagster_project.exit_codes import (
     EXIT_PUBLISHED,
     GATE_FAILURE_METADATA_KEY,
 )
+from dagster_project.ingest.postgres_mirror import connect_postgres, postgres_connection_settings
+from dagster_project.publish import postgres
 from dagster_project.publish.publisher import served_mart_row_counts
-from dagster_project.settings import Paths
+from dagster_project.settings import POSTGRES_TARGET, Paths, dbt_target
 
 
 def run_pipeline(paths: Paths) -> int:
@@ -62,8 +64,18 @@ def run_pipeline(paths: Paths) -> int:
 
 def _print_summary(paths: Paths, checks_passed: int) -> None:
     print("\npipehealth: published")
-    for name, rows in served_mart_row_counts(paths.served_database).items():
+    on_postgres = dbt_target() == POSTGRES_TARGET
+    if on_postgres:
+        with connect_postgres() as connection:
+            rows_per_mart = postgres.mart_row_counts(connection)
+    else:
+        rows_per_mart = served_mart_row_counts(paths.served_database)
+    for name, rows in rows_per_mart.items():
         print(f"  marts.{name:<32} {rows:>12,} rows")
     print(f"  checks passed: {checks_passed}")
-    print(f"  BI file:       {paths.served_database}")
-    print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")
+    if on_postgres:
+        server = postgres_connection_settings()
+        print(f"  PostgreSQL:    schema marts of {server['dbname']} on {server['host']}")
+    else:
+        print(f"  BI file:       {paths.served_database}")
+        print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")
