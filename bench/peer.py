@@ -164,7 +164,9 @@ def monthly_rep_attainment(
     deals = deals[deals["close_date"] <= as_of]
     deals["period_start"] = deals["close_date"].dt.to_period("M").dt.to_timestamp()
     bookings = deals.groupby(["owner_id", "period_start"])["amount"].sum().rename("bookings")
-    table = pd.concat([quota, bookings], axis=1).fillna(0.0)
+    # A rep without a quota row in the month has no quota (null), not a quota of 0.
+    table = pd.concat([quota, bookings], axis=1)
+    table["bookings"] = table["bookings"].fillna(0.0)
     table["attainment_pct"] = (table["bookings"] * 100 / table["quota"]).where(table["quota"] > 0)
     return table.reset_index()
 
