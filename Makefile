@@ -15,7 +15,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 SCALE ?= S
 SEED ?= 7
 
-.PHONY: install run test lint format dev docs sample clean run-broken-example
+.PHONY: install run test lint format dev docs sample clean run-broken-example bench bench-smoke
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,8 +44,8 @@ test: install
 	exit $$status
 
 lint: install
-	$(BIN)/ruff check dagster_project tests
-	$(BIN)/ruff format --check dagster_project tests
+	$(BIN)/ruff check dagster_project tests bench
+	$(BIN)/ruff format --check dagster_project tests bench
 	@# sqlfluff compiles through dbt, which opens the DuckDB file of the profile.
 	mkdir -p "$(PIPEHEALTH_WAREHOUSE)"
 	$(BIN)/sqlfluff lint dbt/models dbt/data-tests
@@ -99,3 +99,12 @@ run-broken-example: install
 
 clean:
 	rm -rf "$(PIPEHEALTH_WAREHOUSE)" dbt/target dbt/logs
+
+## Benchmark at SCALE (S, M, L): pipeline vs the engine floor and a pandas peer; appends
+## bench/RESULTS.md. Generated drops are kept in bench/work/<SCALE>/ between runs.
+bench: install
+	$(BIN)/python bench/bench.py --scale $(SCALE)
+
+## The benchmark at S scale, results to bench/work/ (keeps the harness working).
+bench-smoke: install
+	$(BIN)/python bench/bench.py --scale S --results bench/work/RESULTS-smoke.md

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 from dagster_dbt import DbtCliResource, DbtProject
 
-from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.settings import DBT_PROJECT_DIR, dbt_target
 
 # The dbt installed beside this Python, whether or not the virtualenv is activated.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
-    target=os.environ.get("PIPEHEALTH_TARGET", "duckdb"),
+    target=dbt_target(),
 )
 # `dagster dev` re-parses on every load so an analyst's SQL edits show at once;
 # `pipehealth run`, `make` and the tests prepare the manifest explicitly first.

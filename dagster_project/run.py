@@ -17,9 +17,11 @@ from dagster_project.exit_codes import (
     EXIT_PUBLISHED,
     GATE_FAILURE_METADATA_KEY,
 )
+from dagster_project.ingest.postgres_mirror import connect_postgres, postgres_connection_settings
 from dagster_project.progress import progress_display
+from dagster_project.publish import postgres
 from dagster_project.publish.checksums import mart_lines, served_mart_versions
-from dagster_project.settings import Paths
+from dagster_project.settings import POSTGRES_TARGET, Paths, dbt_target
 
 # Which process runs a `pipehealth run`, so the next one can tell it was killed.
 PID_TAG = "pipehealth/pid"
@@ -124,9 +126,16 @@ def _process_exists(pid: int) -> bool:
 def _print_summary(
     paths: Paths, run_id: str, evaluations: Sequence[dg.AssetCheckEvaluation]
 ) -> None:
-    print(f"\npipehealth: published (run {run_id}; checksums recorded in audit.publishes)")
-    for line in mart_lines(served_mart_versions(paths.served_database)):
-        print(line)
+    on_postgres = dbt_target() == POSTGRES_TARGET
+    if on_postgres:
+        print(f"\npipehealth: published (run {run_id})")
+        with connect_postgres() as connection:
+            for name, rows in postgres.mart_row_counts(connection).items():
+                print(f"  marts.{name:<32} {rows:>12,} rows")
+    else:
+        print(f"\npipehealth: published (run {run_id}; checksums recorded in audit.publishes)")
+        for line in mart_lines(served_mart_versions(paths.served_database)):
+            print(line)
     print(f"  checks passed: {sum(evaluation.passed for evaluation in evaluations)}")
     # Warnings do not stop publishing (e.g. missing extract days carried over, field
     # history that disagrees with the extracts), so the summary is where they are seen.
@@ -136,5 +145,9 @@ def _print_summary(
             failed_rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
             rows = f" ({failed_rows.value} rows)" if failed_rows is not None else ""
             print(f"  warning:       {key.asset_key.to_user_string()} / {key.name}{rows}")
-    print(f"  BI file:       {paths.served_database}")
-    print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")
+    if on_postgres:
+        server = postgres_connection_settings()
+        print(f"  PostgreSQL:    schema marts of {server['dbname']} on {server['host']}")
+    else:
+        print(f"  BI file:       {paths.served_database}")
+        print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")

@@ -19,6 +19,9 @@ SERVED_DATABASE_NAME = "pipehealth.duckdb"
 PARQUET_DIR_NAME = "parquet"
 PREVIOUS_DIR_NAME = "previous"
 
+DUCKDB_TARGET = "duckdb"
+POSTGRES_TARGET = "postgres"
+
 
 @dataclass(frozen=True)
 class Paths:
@@ -51,3 +54,8 @@ def current_paths() -> Paths:
     landing = Path(os.environ.get("PIPEHEALTH_LANDING", REPO_ROOT / "landing"))
     warehouse = Path(os.environ.get("PIPEHEALTH_WAREHOUSE", REPO_ROOT / "warehouse"))
     return Paths(landing=landing.resolve(), warehouse=warehouse.resolve())
+
+
+def dbt_target() -> str:
+    """The dbt target of dbt/profiles.yml a run builds on (`pipehealth run --target`)."""
+    return os.environ.get("PIPEHEALTH_TARGET", DUCKDB_TARGET)

@@ -10,8 +10,10 @@ from dagster_project.exit_codes import GATE_FAILURE_METADATA_KEY
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.ingest.drops import DropRejectedError
 from dagster_project.ingest.loader import load_pending_drops
+from dagster_project.ingest.postgres_mirror import MirrorReport, connect_postgres, mirror_raw
 from dagster_project.quality.audit import record_load_rejection
 from dagster_project.resources import WarehouseResource
+from dagster_project.settings import POSTGRES_TARGET, dbt_target
 
 RAW_GROUP = "raw"
 DROP_LOG_KEY = dg.AssetKey([RAW_GROUP, "_drops"])
@@ -62,6 +64,7 @@ def raw_extracts(
             entity: connection.execute(f"select count(*) from raw.{entity}").fetchone()[0]
             for entity in ENTITIES
         }
+        mirror = _mirror_to_postgres(connection, warehouse) if _builds_on_postgres() else None
     for warning in report.warnings:
         context.log.warning(warning)
     if report.drops_replaced:
@@ -83,6 +86,7 @@ def raw_extracts(
             "drops_loaded": report.drops_loaded,
             "drops_replaced": report.drops_replaced,
             "warnings": report.warnings,
+            **_mirror_metadata(mirror),
         },
     )
     for entity in ENTITIES:
@@ -107,6 +111,28 @@ def _record_rejection(
         message=f"Landing drop rejected: {error}",
         rejected_at=at,
     )
+
+
+def _builds_on_postgres() -> bool:
+    return dbt_target() == POSTGRES_TARGET
+
+
+def _mirror_to_postgres(
+    connection: duckdb.DuckDBPyConnection, warehouse: WarehouseResource
+) -> MirrorReport:
+    """On the postgres target dbt reads raw on the server: copy what changed there.
+
+    The gate still reads DuckDB's raw, and dbt on the server builds only after it passed,
+    so a drop stopped at the gate reaches no model on either engine.
+    """
+    with connect_postgres() as server:
+        return mirror_raw(connection, server, work_dir=warehouse.paths.warehouse / "tmp")
+
+
+def _mirror_metadata(mirror: MirrorReport | None) -> dict[str, object]:
+    if mirror is None:
+        return {}
+    return {"postgres_rows_copied": mirror.rows_copied}
 
 
 def _drop_rejected(error: DropRejectedError, drops_loaded: int) -> dg.Failure:

@@ -2,9 +2,12 @@
 
 import dagster as dg
 
+from dagster_project.ingest.postgres_mirror import connect_postgres
+from dagster_project.publish import postgres
 from dagster_project.publish.history import record_publish
 from dagster_project.publish.publisher import publish_marts
 from dagster_project.resources import WarehouseResource
+from dagster_project.settings import POSTGRES_TARGET, dbt_target
 from dagster_project.transform.dbt_assets import pipehealth_dbt_models
 
 PUBLISHED_MARTS_KEY = dg.AssetKey(["publish", "published_marts"])
@@ -23,6 +26,8 @@ PUBLISHED_MARTS_KEY = dg.AssetKey(["publish", "published_marts"])
 def published_marts(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
+    if dbt_target() == POSTGRES_TARGET:
+        return _grant_on_postgres(context)
     report = publish_marts(warehouse.paths, publish_id=context.run.run_id)
     with warehouse.connect() as connection:
         record_publish(connection, report, action="publish")
@@ -36,4 +41,19 @@ def published_marts(
                 {name: version.checksum for name, version in report.marts.items()}
             ),
         }
+    )
+
+
+def _grant_on_postgres(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """On the postgres target BI reads the server's `marts` schema where dbt built it."""
+    role = postgres.bi_role()
+    with connect_postgres() as connection:
+        if role is not None:
+            postgres.grant_marts_to(connection, role)
+        rows_per_mart = postgres.mart_row_counts(connection)
+    context.log.info(
+        f"Marts stay in the server's marts schema; select granted to {role or 'no BI role'}"
+    )
+    return dg.MaterializeResult(
+        metadata={"bi_role": role or "", "rows_per_mart": dg.MetadataValue.json(rows_per_mart)}
     )

@@ -1,0 +1,335 @@
+"""The pipehealth benchmark: the real pipeline against the engine floor and a pandas peer.
+
+    python bench/bench.py --scale M [--work DIR] [--results bench/RESULTS.md]
+
+For one generated scale it measures, in one run and on one machine:
+- full build: `pipehealth run` over every drop but the last, wall time split by stage
+  (load, raw gate, dbt, publish), and the peak RSS of the whole process tree;
+- nightly incremental: the last day's drop added, `pipehealth run` again;
+- the floor (bench/floor.py): the compiled SQL of every model in one bare DuckDB
+  connection, on a copy of the built warehouse;
+- the peer (bench/peer.py): pandas over the landing CSV drops for three marts,
+  asserted equal to the marts.
+Results are appended to RESULTS.md, earlier runs kept. Engine settings come from
+PIPEHEALTH_DUCKDB_MEMORY_LIMIT / PIPEHEALTH_DUCKDB_THREADS, as for the dbt profile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psutil
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO_ROOT = BENCH_DIR.parent
+BIN = Path(sys.executable).parent
+SAMPLE_SECONDS = 0.1
+
+
+@dataclass
+class Measured:
+    """A child process's wall time, peak RSS of its tree and its JSON report."""
+
+    wall_seconds: float
+    peak_rss_bytes: int
+    report: dict[str, object] = field(default_factory=dict)
+
+
+def run_measured(command: list[str], env: dict[str, str], log: Path) -> Measured:
+    """Run `command`, sampling the summed RSS of it and all its descendants."""
+    started = time.perf_counter()
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            command, env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=log_file, text=True
+        )
+        peak = _PeakSampler(process.pid)
+        peak.start()
+        stdout, _ = process.communicate()
+        peak.stop()
+    wall_seconds = time.perf_counter() - started
+    log.with_suffix(".out").write_text(stdout)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}); see {log}")
+    # Our scripts report as JSON on their last line; other commands report nothing.
+    last_line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
+    report = json.loads(last_line) if last_line.startswith("{") else {}
+    return Measured(wall_seconds, peak.peak_bytes, report)
+
+
+class _PeakSampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_bytes = 0
+        self._stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self._stopped.is_set():
+            total = 0
+            try:
+                for process in [root, *root.children(recursive=True)]:
+                    try:
+                        total += process.memory_info().rss
+                    except psutil.NoSuchProcess:
+                        continue
+            except psutil.NoSuchProcess:
+                return
+            self.peak_bytes = max(self.peak_bytes, total)
+            self._stopped.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self.join()
+
+
+def generate(scale: str, seed: int, all_drops: Path, log_dir: Path) -> None:
+    if all_drops.exists() and any(all_drops.iterdir()):
+        return
+    command = [str(BIN / "pipehealth"), "generate", "--scale", scale, "--seed", str(seed)]
+    run_measured([*command, "--out", str(all_drops)], dict(os.environ), log_dir / "generate.log")
+
+
+def link_drops(all_drops: Path, landing: Path, *, leave_out_last: bool) -> str:
+    """Symlink the drop folders into `landing`; return the name of the last drop."""
+    folders = sorted(path for path in all_drops.iterdir() if path.is_dir())
+    landing.mkdir(parents=True, exist_ok=True)
+    for folder in folders[:-1] if leave_out_last else folders:
+        link = landing / folder.name
+        if not link.exists():
+            link.symlink_to(folder)
+    return folders[-1].name
+
+
+def pipeline_environment(landing: Path, warehouse: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "PIPEHEALTH_LANDING": str(landing),
+        "PIPEHEALTH_WAREHOUSE": str(warehouse),
+        "DAGSTER_HOME": str(warehouse / "dagster_home"),
+        "PIPEHEALTH_TARGET": "duckdb",
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+
+
+def run_pipeline(env: dict[str, str], log: Path) -> Measured:
+    Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    return run_measured([str(BIN / "python"), str(BENCH_DIR / "timed_run.py")], env, log)
+
+
+def run_floor(env: dict[str, str], warehouse: Path, work: Path, log_dir: Path) -> Measured:
+    target = work / "dbt_target"
+    subprocess.run(
+        [
+            str(BIN / "dbt"),
+            "compile",
+            "--quiet",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(work / "dbt_logs"),
+        ],
+        cwd=REPO_ROOT / "dbt",
+        env=env,
+        check=True,
+    )
+    floor_dir = work / "floor"
+    shutil.rmtree(floor_dir, ignore_errors=True)
+    floor_dir.mkdir()
+    # The copy keeps the name build.duckdb: compiled SQL addresses the catalog "build".
+    shutil.copy(warehouse / "build.duckdb", floor_dir / "build.duckdb")
+    command = [
+        str(BIN / "python"),
+        str(BENCH_DIR / "floor.py"),
+        str(target / "manifest.json"),
+        str(floor_dir / "build.duckdb"),
+    ]
+    measured = run_measured(command, env, log_dir / "floor.log")
+    shutil.rmtree(floor_dir, ignore_errors=True)
+    return measured
+
+
+def run_peer(landing: Path, warehouse: Path, log_dir: Path) -> Measured:
+    """bench/peer.py fails (and so does the benchmark) when its results differ from the marts."""
+    command = [
+        str(BIN / "python"),
+        str(BENCH_DIR / "peer.py"),
+        str(landing),
+        str(warehouse / "build.duckdb"),
+    ]
+    return run_measured(command, dict(os.environ), log_dir / "peer.log")
+
+
+def run_raw_gate_memory(warehouse: Path, log_dir: Path) -> str | None:
+    """bench/raw_gate_memory.py (another helper's) reports the raw gate's peak RSS."""
+    script = BENCH_DIR / "raw_gate_memory.py"
+    if not script.exists():
+        return None
+    completed = subprocess.run(
+        [str(BIN / "python"), str(script), str(warehouse / "build.duckdb")],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    (log_dir / "raw_gate_memory.log").write_text(completed.stdout + completed.stderr)
+    lines = completed.stdout.strip().splitlines()
+    return lines[-1] if completed.returncode == 0 and lines else "failed, see raw_gate_memory.log"
+
+
+def machine_description() -> str:
+    memory_gib = psutil.virtual_memory().total / 2**30
+    return (
+        f"{platform.processor() or platform.machine()}, {psutil.cpu_count()} cores, "
+        f"{memory_gib:.0f} GiB, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def _stages(measured: Measured) -> dict[str, float]:
+    stages = measured.report.get("stages", {})
+    assert isinstance(stages, dict)
+    split = {name: float(seconds) for name, seconds in stages.items()}
+    # What no step covers: imports, the dbt parse before the job, Dagster's own start.
+    split["other"] = float(measured.report["wall_seconds"]) - sum(  # type: ignore[arg-type]
+        seconds for name, seconds in split.items() if name != "other"
+    )
+    return split
+
+
+def results_section(
+    scale: str,
+    full: Measured,
+    incremental: Measured,
+    floor: Measured,
+    peer: Measured,
+    raw_gate_memory: str | None,
+    note: str,
+) -> str:
+    full_stages, incremental_stages = _stages(full), _stages(incremental)
+    floor_seconds = float(floor.report["floor_seconds"])  # type: ignore[arg-type]
+    gib = 2**30
+    lines = [
+        f"## Scale {scale}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {machine_description()}. DuckDB memory_limit "
+        f"{os.environ.get('PIPEHEALTH_DUCKDB_MEMORY_LIMIT', '8GB')}, threads "
+        f"{os.environ.get('PIPEHEALTH_DUCKDB_THREADS', '2')}.",
+    ]
+    if note:
+        lines += ["", note]
+    lines += [
+        "",
+        "| figure | full build | nightly incremental |",
+        "|---|---:|---:|",
+        f"| wall time, whole run (s) | {full.wall_seconds:.1f} | {incremental.wall_seconds:.1f} |",
+    ]
+    for stage in ("load", "raw_gate", "dbt", "publish", "other"):
+        label = "start-up: imports, dbt parse" if stage == "other" else stage
+        lines.append(
+            f"| {label} (s) | {full_stages.get(stage, 0.0):.1f} | "
+            f"{incremental_stages.get(stage, 0.0):.1f} |"
+        )
+    lines += [
+        f"| peak RSS, process tree (GiB) | {full.peak_rss_bytes / gib:.2f} | "
+        f"{incremental.peak_rss_bytes / gib:.2f} |",
+        "",
+        "| reference | seconds | peak RSS (GiB) |",
+        "|---|---:|---:|",
+        f"| floor: compiled models in bare DuckDB | {floor_seconds:.1f} | "
+        f"{floor.peak_rss_bytes / gib:.2f} |",
+    ]
+    peer_seconds = float(peer.report["peer_seconds"])  # type: ignore[arg-type]
+    lines.append(
+        f"| peer: pandas, 3 marts (asserted equal to the marts) | {peer_seconds:.1f} | "
+        f"{peer.peak_rss_bytes / gib:.2f} |"
+    )
+    dbt_seconds = full_stages.get("dbt", 0.0)
+    lines += [
+        "",
+        "| ratio | value |",
+        "|---|---:|",
+        f"| pipeline dbt stage / floor | {dbt_seconds / floor_seconds:.2f} |",
+        f"| whole pipeline / floor | {full.wall_seconds / floor_seconds:.2f} |",
+        f"| incremental / full (whole run) | {incremental.wall_seconds / full.wall_seconds:.2f} |",
+    ]
+    lines.append(
+        f"| pandas peer (3 marts) / pipeline dbt stage (every model and test) | "
+        f"{peer_seconds / dbt_seconds:.1f} |"
+    )
+    if raw_gate_memory is not None:
+        lines += ["", f"Raw gate memory (bench/raw_gate_memory.py): {raw_gate_memory}"]
+    return "\n".join(lines) + "\n"
+
+
+def append_results(results: Path, section: str) -> None:
+    header = (
+        "# pipehealth benchmark results\n\n"
+        "Written by `make bench SCALE=...` (bench/bench.py); newest last, earlier runs kept.\n"
+    )
+    existing = results.read_text() if results.exists() else header
+    results.write_text(existing.rstrip("\n") + "\n\n" + section)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--work", type=Path, default=REPO_ROOT / "bench" / "work")
+    parser.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
+    parser.add_argument("--note", default=os.environ.get("PIPEHEALTH_BENCH_NOTE", ""))
+    parser.add_argument(
+        "--drops", type=Path, default=None, help="existing drops to use instead of generating"
+    )
+    args = parser.parse_args()
+
+    work = (args.work / args.scale).resolve()
+    all_drops, landing, warehouse = work / "drops", work / "landing", work / "warehouse"
+    log_dir = work / "logs"
+    # A fresh landing and warehouse each time; the generated drops are kept.
+    shutil.rmtree(landing, ignore_errors=True)
+    shutil.rmtree(warehouse, ignore_errors=True)
+    log_dir.mkdir(parents=True, exist_ok=True)
+    warehouse.mkdir(parents=True)
+
+    if args.drops is not None:
+        all_drops = args.drops.resolve()
+    generate(args.scale, args.seed, all_drops, log_dir)
+    env = pipeline_environment(landing, warehouse)
+    last_drop = link_drops(all_drops, landing, leave_out_last=True)
+    full = run_pipeline(env, log_dir / "full.log")
+    print(f"full build: {full.wall_seconds:.1f} s {full.report}", flush=True)
+    floor = run_floor(env, warehouse, work, log_dir)
+    print(f"floor: {floor.report}", flush=True)
+    peer = run_peer(landing, warehouse, log_dir)
+    print(f"peer: {peer.report}", flush=True)
+    link_drops(all_drops, landing, leave_out_last=False)
+    incremental = run_pipeline(env, log_dir / "incremental.log")
+    print(f"incremental ({last_drop}): {incremental.wall_seconds:.1f} s", flush=True)
+    raw_gate_memory = run_raw_gate_memory(warehouse, log_dir)
+
+    section = results_section(
+        args.scale, full, incremental, floor, peer, raw_gate_memory, args.note
+    )
+    append_results(args.results, section)
+    print(section)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
