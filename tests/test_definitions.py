@@ -36,6 +36,10 @@ def test_raw_entities_have_blocking_gate_checks(dbt_manifest: Path) -> None:
         "deal_field_history",
         "activities",
         "quotas",
+        "flat__sales_pipeline",
+        "flat__sales_teams",
+        "flat__accounts",
+        "flat__products",
     }
 
 

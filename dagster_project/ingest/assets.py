@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from dagster_project.exit_codes import GATE_FAILURE_METADATA_KEY
-from dagster_project.ingest.contract import ENTITIES
 from dagster_project.ingest.drops import DropRejectedError
 from dagster_project.ingest.loader import load_pending_drops
+from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.resources import WarehouseResource
 
 RAW_GROUP = "raw"
@@ -31,7 +31,7 @@ def raw_asset_key(entity: str) -> dg.AssetKey:
             ),
             kinds={"duckdb"},
         )
-        for entity in ENTITIES
+        for entity in RAW_TABLES
     ]
     + [
         dg.AssetSpec(
@@ -55,7 +55,7 @@ def raw_extracts(
             raise _drop_rejected(error, drops_loaded=0) from error
         stored = {
             entity: connection.execute(f"select count(*) from raw.{entity}").fetchone()[0]
-            for entity in ENTITIES
+            for entity in RAW_TABLES
         }
     for warning in report.warnings:
         context.log.warning(warning)
@@ -80,7 +80,7 @@ def raw_extracts(
             "warnings": report.warnings,
         },
     )
-    for entity in ENTITIES:
+    for entity in RAW_TABLES:
         yield dg.MaterializeResult(
             asset_key=raw_asset_key(entity),
             metadata={
