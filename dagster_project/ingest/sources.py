@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import os
 
-from dagster_project.ingest import contract, flat_contract
+from dagster_project.ingest import contract, flat_contract, salesforce_contract
 from dagster_project.ingest.contract import EntityContract
 
 CANONICAL = "canonical"
 DEFAULT_SOURCE_SETTING = "PIPEHEALTH_DEFAULT_SOURCE"
 
+# No CRM exports quotas: a drop of any format may carry the canonical `quotas` file,
+# kept beside the export by the user, which loads into raw.quotas.
+_QUOTAS = {"quotas": contract.ENTITIES["quotas"]}
+
 SOURCES: dict[str, dict[str, EntityContract]] = {
     CANONICAL: contract.ENTITIES,
-    flat_contract.SOURCE: flat_contract.ENTITIES,
+    flat_contract.SOURCE: {**flat_contract.ENTITIES, **_QUOTAS},
+    salesforce_contract.SOURCE: {**salesforce_contract.ENTITIES, **_QUOTAS},
 }
 
 # Every raw table of every source, by table name: all exist (empty until a drop of

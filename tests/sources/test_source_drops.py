@@ -61,8 +61,8 @@ def test_a_file_of_another_format_is_named_with_the_files_expected(tmp_path: Pat
 
     assert str(rejected.value) == (
         "2025-01-01/deals.csv: unknown entity 'deals' in a flat drop; expected one of "
-        "sales_pipeline, sales_teams, accounts, products; rename the file or remove it "
-        "from the drop"
+        "sales_pipeline, sales_teams, accounts, products, quotas; rename the file or "
+        "remove it from the drop"
     )
 
 

@@ -11,18 +11,46 @@ flat_deal_versions as (
 
 ),
 
-unmapped_stages as (
+salesforce_deal_versions as (
+
+    select * from {{ ref('stg_salesforce__deal_versions') }}
+
+),
+
+deal_versions as (
 
     select
         'flat' as source_system,
         source_pipeline,
         source_stage,
+        stage,
+        source_file
+    from flat_deal_versions
+
+    union all
+
+    select
+        'salesforce' as source_system,
+        source_pipeline,
+        source_stage,
+        stage,
+        source_file
+    from salesforce_deal_versions
+
+),
+
+unmapped_stages as (
+
+    select
+        source_system,
+        source_pipeline,
+        source_stage,
         count(*) as deal_versions,
         min(source_file) as first_source_file
 
-    from flat_deal_versions
+    from deal_versions
     where stage is null
-    group by source_pipeline, source_stage
+    group by source_system, source_pipeline, source_stage
 
 )
 

@@ -30,6 +30,12 @@ flat_rows as (
 
 ),
 
+salesforce_rows as (
+
+    select * from {{ ref('stg_salesforce__accounts') }}
+
+),
+
 unioned as (
 
     select
@@ -43,6 +49,13 @@ unioned as (
         'flat' as source_system,
         {{ columns | join(',\n        ') }}
     from flat_rows
+
+    union all
+
+    select
+        'salesforce' as source_system,
+        {{ columns | join(',\n        ') }}
+    from salesforce_rows
 
 )
 

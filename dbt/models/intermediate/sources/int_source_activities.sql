@@ -27,12 +27,25 @@ canonical_rows as (
 
 ),
 
+salesforce_rows as (
+
+    select * from {{ ref('stg_salesforce__activities') }}
+
+),
+
 unioned as (
 
     select
         'canonical' as source_system,
         {{ columns | join(',\n        ') }}
     from canonical_rows
+
+    union all
+
+    select
+        'salesforce' as source_system,
+        {{ columns | join(',\n        ') }}
+    from salesforce_rows
 
 )
 

@@ -40,6 +40,12 @@ flat_rows as (
 
 ),
 
+salesforce_rows as (
+
+    select * from {{ ref('stg_salesforce__deal_versions') }}
+
+),
+
 unioned as (
 
     select
@@ -53,6 +59,13 @@ unioned as (
         'flat' as source_system,
         {{ columns | join(',\n        ') }}
     from flat_rows
+
+    union all
+
+    select
+        'salesforce' as source_system,
+        {{ columns | join(',\n        ') }}
+    from salesforce_rows
 
 )
 

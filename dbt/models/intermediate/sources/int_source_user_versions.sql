@@ -32,6 +32,12 @@ flat_rows as (
 
 ),
 
+salesforce_rows as (
+
+    select * from {{ ref('stg_salesforce__user_versions') }}
+
+),
+
 unioned as (
 
     select
@@ -45,6 +51,13 @@ unioned as (
         'flat' as source_system,
         {{ columns | join(',\n        ') }}
     from flat_rows
+
+    union all
+
+    select
+        'salesforce' as source_system,
+        {{ columns | join(',\n        ') }}
+    from salesforce_rows
 
 )
 
