@@ -11,7 +11,7 @@ from dagster_dbt import DbtCliResource
 
 from dagster_project.alerts import run_failure_alert
 from dagster_project.ingest.assets import raw_extracts
-from dagster_project.ingest.contract import ENTITIES
+from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.jobs import pipehealth_build_job
 from dagster_project.project import DBT_EXECUTABLE, dbt_project
 from dagster_project.publish.assets import published_marts
@@ -23,7 +23,7 @@ from dagster_project.transform.dbt_assets import pipehealth_dbt_models
 
 defs = dg.Definitions(
     assets=[raw_extracts, pipehealth_dbt_models, published_marts],
-    asset_checks=build_raw_gate_checks(list(ENTITIES)),
+    asset_checks=build_raw_gate_checks(list(RAW_TABLES)),
     jobs=[pipehealth_build_job],
     schedules=[nightly_schedule],
     sensors=[new_landing_drop_sensor, run_failure_alert],

@@ -36,6 +36,19 @@ def test_raw_entities_have_blocking_gate_checks(dbt_manifest: Path) -> None:
         "deal_field_history",
         "activities",
         "quotas",
+        "flat__sales_pipeline",
+        "flat__sales_teams",
+        "flat__accounts",
+        "flat__products",
+        "salesforce__opportunity",
+        "salesforce__opportunity_history",
+        "salesforce__opportunity_field_history",
+        "salesforce__user",
+        "salesforce__user_role",
+        "salesforce__account",
+        "salesforce__lead",
+        "salesforce__task",
+        "salesforce__event",
     }
 
 

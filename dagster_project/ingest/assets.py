@@ -7,10 +7,10 @@ import dagster as dg
 import duckdb
 
 from dagster_project.exit_codes import GATE_FAILURE_METADATA_KEY
-from dagster_project.ingest.contract import ENTITIES
 from dagster_project.ingest.drops import DropRejectedError
 from dagster_project.ingest.loader import load_pending_drops
 from dagster_project.ingest.postgres_mirror import MirrorReport, connect_postgres, mirror_raw
+from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.quality.audit import record_load_rejection
 from dagster_project.resources import WarehouseResource
 from dagster_project.settings import POSTGRES_TARGET, dbt_target
@@ -35,7 +35,7 @@ def raw_asset_key(entity: str) -> dg.AssetKey:
             ),
             kinds={"duckdb"},
         )
-        for entity in ENTITIES
+        for entity in RAW_TABLES
     ]
     + [
         dg.AssetSpec(
@@ -62,7 +62,7 @@ def raw_extracts(
             _record_rejection(connection, context.run.run_id, report.rejected, loaded_at)
         stored = {
             entity: connection.execute(f"select count(*) from raw.{entity}").fetchone()[0]
-            for entity in ENTITIES
+            for entity in RAW_TABLES
         }
         mirror = _mirror_to_postgres(connection, warehouse) if _builds_on_postgres() else None
     for warning in report.warnings:
@@ -89,7 +89,7 @@ def raw_extracts(
             **_mirror_metadata(mirror),
         },
     )
-    for entity in ENTITIES:
+    for entity in RAW_TABLES:
         yield dg.MaterializeResult(
             asset_key=raw_asset_key(entity),
             metadata={

@@ -13,6 +13,14 @@ class EntityContract:
     required_in_full_export: bool
     # What identifies one record across extracts; its versions are compared per key.
     key: tuple[str, ...]
+    # The export format the file belongs to (DESIGN.md `_manifest.json` "source"); `name`
+    # is its raw table: the entity for canonical drops, `<source>__<file>` for the others.
+    source: str = "canonical"
+
+    @property
+    def file_stem(self) -> str:
+        """The file name a drop delivers it in, without the extension."""
+        return self.name.removeprefix(f"{self.source}__")
 
 
 CONTRACT_VERSION = 1

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.ingest.contract import ENTITIES, RAW_SCHEMA
+from dagster_project.ingest.contract import RAW_SCHEMA
 from dagster_project.ingest.drops import Drop, DropFile, DropMode
+from dagster_project.ingest.sources import RAW_TABLES
 
 DROPS_TABLE = f"{RAW_SCHEMA}._drops"
 DROP_FILES_TABLE = f"{RAW_SCHEMA}._drop_files"
@@ -106,7 +107,7 @@ def record_files(
 
 def forget_drops(connection: duckdb.DuckDBPyConnection, dates: Sequence[date]) -> None:
     """Delete everything loaded from the drops of `dates`, so they can load again."""
-    for entity in ENTITIES:
+    for entity in RAW_TABLES:
         connection.execute(
             f"delete from {RAW_SCHEMA}.{entity} where list_contains(?, _extract_date)", [dates]
         )

@@ -9,11 +9,17 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from dagster_project.ingest.contract import ENTITIES, FILE_FORMATS
+from dagster_project.ingest.contract import FILE_FORMATS
+from dagster_project.ingest.sources import (
+    CANONICAL,
+    DEFAULT_SOURCE_SETTING,
+    SOURCES,
+    contract_for_file,
+    default_source,
+)
 
 SUCCESS_MARKER = "_SUCCESS"
 MANIFEST_FILE = "_manifest.json"
-SUPPORTED_SOURCES = ("canonical",)
 
 DropMode = Literal["full", "incremental"]
 
@@ -31,6 +37,7 @@ class DropRejectedError(Exception):
 
 @dataclass(frozen=True)
 class DropFile:
+    # The raw table the file loads into (its entity, for canonical drops).
     entity: str
     path: Path
     file_format: str
@@ -96,7 +103,7 @@ def read_drop(folder: Path, extract_date: date) -> Drop:
         path=folder,
         declared_mode=declared_mode,
         source=source,
-        files=_data_files(folder),
+        files=_data_files(folder, source),
     )
 
 
@@ -112,7 +119,7 @@ def _parse_drop_date(folder: Path) -> date | None:
 def _read_manifest(folder: Path) -> tuple[DropMode | None, str]:
     manifest_path = folder / MANIFEST_FILE
     if not manifest_path.is_file():
-        return None, "canonical"
+        return None, _default_source(folder)
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
@@ -126,16 +133,25 @@ def _read_manifest(folder: Path) -> tuple[DropMode | None, str]:
         raise DropRejectedError(
             f"{folder.name}/{MANIFEST_FILE}: mode {mode!r} is not 'full' or 'incremental'"
         )
-    source = manifest.get("source", "canonical")
-    if source not in SUPPORTED_SOURCES:
+    if "source" not in manifest:
+        return mode, _default_source(folder)
+    return mode, _known_source(folder, manifest["source"], f"{folder.name}/{MANIFEST_FILE}")
+
+
+def _default_source(folder: Path) -> str:
+    return _known_source(folder, default_source(), f"the setting {DEFAULT_SOURCE_SETTING}")
+
+
+def _known_source(folder: Path, source: object, declared_in: str) -> str:
+    if not isinstance(source, str) or source not in SOURCES:
         raise DropRejectedError(
-            f"{folder.name}/{MANIFEST_FILE}: source {source!r} has no adapter in this version "
-            f"(supported: {', '.join(SUPPORTED_SOURCES)})"
+            f"{folder.name}: source {source!r} (from {declared_in}) has no adapter "
+            f"(supported: {', '.join(SOURCES)})"
         )
-    return mode, source
+    return source
 
 
-def _data_files(folder: Path) -> tuple[DropFile, ...]:
+def _data_files(folder: Path, source: str) -> tuple[DropFile, ...]:
     files = []
     for path in sorted(folder.iterdir()):
         if path.name.startswith(("_", ".")) or not path.is_file():
@@ -146,12 +162,15 @@ def _data_files(folder: Path) -> tuple[DropFile, ...]:
                 f"{folder.name}/{path.name}: unsupported file type; "
                 f"expected <entity>.csv, <entity>.parquet or <entity>.jsonl"
             )
-        if entity not in ENTITIES:
+        contract = contract_for_file(source, entity)
+        if contract is None:
+            expected = ", ".join(known.file_stem for known in SOURCES[source].values())
+            of_source = "" if source == CANONICAL else f" in a {source} drop"
             raise DropRejectedError(
-                f"{folder.name}/{path.name}: unknown entity {entity!r}; "
-                f"expected one of {', '.join(ENTITIES)}; rename the file or remove it from the drop"
+                f"{folder.name}/{path.name}: unknown entity {entity!r}{of_source}; "
+                f"expected one of {expected}; rename the file or remove it from the drop"
             )
-        files.append(DropFile(entity=entity, path=path, file_format=file_format))
+        files.append(DropFile(entity=contract.name, path=path, file_format=file_format))
     entities = [drop_file.entity for drop_file in files]
     duplicated = sorted({entity for entity in entities if entities.count(entity) > 1})
     if duplicated:

@@ -12,8 +12,9 @@ import csv
 
 import duckdb
 
-from dagster_project.ingest.contract import ENTITIES, METADATA_COLUMNS
+from dagster_project.ingest.contract import METADATA_COLUMNS
 from dagster_project.ingest.drops import DropFile, DropRejectedError
+from dagster_project.ingest.sources import RAW_TABLES
 
 FIRST_BLOCK_BYTES = 1 << 16
 # Names the loader itself adds to the rows it reads.
@@ -107,17 +108,17 @@ def _parquet_columns(drop_file: DropFile, source_file: str) -> tuple[str, ...]:
 
 
 def _require_a_header(entity: str, columns: tuple[str, ...], source_file: str) -> None:
-    contract = ENTITIES[entity]
+    contract = RAW_TABLES[entity]
     if not set(columns) & set(contract.columns):
         raise DropRejectedError(
-            f"{source_file}: the first line ({_shorten(','.join(columns))}) is not a {entity} "
-            f"header: it names none of the contract's columns; add the header row "
-            f"({','.join(contract.required)}, ...)"
+            f"{source_file}: the first line ({_shorten(','.join(columns))}) is not a "
+            f"{contract.file_stem} header: it names none of the contract's columns; "
+            f"add the header row ({','.join(contract.required)}, ...)"
         )
 
 
 def _require_contract_columns(entity: str, columns: tuple[str, ...], source_file: str) -> None:
-    contract = ENTITIES[entity]
+    contract = RAW_TABLES[entity]
     reserved = [name for name in columns if name in RESERVED_COLUMNS]
     if reserved:
         raise DropRejectedError(

@@ -15,12 +15,7 @@ import duckdb
 
 from dagster_project.crash_points import pause_point
 from dagster_project.ingest import drop_log
-from dagster_project.ingest.contract import (
-    COLLAPSE_THRESHOLD,
-    ENTITIES,
-    METADATA_COLUMNS,
-    RAW_SCHEMA,
-)
+from dagster_project.ingest.contract import COLLAPSE_THRESHOLD, METADATA_COLUMNS, RAW_SCHEMA
 from dagster_project.ingest.drops import (
     Drop,
     DropFile,
@@ -31,6 +26,7 @@ from dagster_project.ingest.drops import (
 )
 from dagster_project.ingest.filecheck import checked_columns
 from dagster_project.ingest.readers import BATCH_TABLE, read_batch
+from dagster_project.ingest.sources import RAW_TABLES, SOURCES
 from dagster_project.quality import audit
 from dagster_project.sql_text import quote_identifier, string_literal
 
@@ -50,8 +46,8 @@ class LoadReport:
 
     drops_loaded: list[str] = field(default_factory=list)
     drops_replaced: list[str] = field(default_factory=list)
-    rows_read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENTITIES, 0))
-    versions_added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ENTITIES, 0))
+    rows_read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAW_TABLES, 0))
+    versions_added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAW_TABLES, 0))
     rejected: DropRejectedError | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -74,7 +70,7 @@ def ensure_raw_schema(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"create schema if not exists {RAW_SCHEMA}")
     drop_log.ensure_drop_log(connection)
     metadata = [f"{name} {sql_type}" for name, sql_type in METADATA_COLUMNS.items()]
-    for contract in ENTITIES.values():
+    for contract in RAW_TABLES.values():
         columns = [f"{quote_identifier(name)} varchar" for name in contract.columns]
         connection.execute(
             f"create table if not exists {RAW_SCHEMA}.{contract.name} "
@@ -204,7 +200,7 @@ def _load_in_one_transaction(
             audit.forget_gate_passes(connection, plan.replaced)
         for drop, mode in plan.drops:
             drop_log.record_drop(connection, drop, mode, loaded_at)
-        for entity in ENTITIES:
+        for entity in RAW_TABLES:
             _load_entity(connection, entity, drops, loaded_at, report)
         pause_point("load")
         connection.commit()
@@ -218,14 +214,15 @@ def _load_in_one_transaction(
 def _require_full_export_entities(drop: Drop) -> None:
     present = {drop_file.entity for drop_file in drop.files}
     missing = [
-        name
-        for name, contract in ENTITIES.items()
+        contract.file_stem
+        for name, contract in SOURCES[drop.source].items()
         if contract.required_in_full_export and name not in present
     ]
     if missing:
+        found = sorted(RAW_TABLES[entity].file_stem for entity in present)
         raise DropRejectedError(
             f"{drop.name}: a full export must contain {', '.join(missing)} "
-            f"(found: {', '.join(sorted(present)) or 'no data files'})"
+            f"(found: {', '.join(found) or 'no data files'})"
         )
 
 
@@ -263,7 +260,7 @@ def _check_row_counts(
     connection: duckdb.DuckDBPyConnection, entity: str, dates: list[date]
 ) -> None:
     """Reject a full export whose file of `entity` is empty or collapsed versus the last."""
-    if ENTITIES[entity].required_in_full_export:
+    if RAW_TABLES[entity].required_in_full_export:
         empty = drop_log.first_empty_file(connection, entity, dates)
         if empty is not None:
             raise DropRejectedError(
@@ -316,11 +313,11 @@ def _append_new_versions(
     # Key columns an export leaves out are null, so versions still pair up by key.
     absent_key_columns = "".join(
         f"cast(null as varchar) as {quote_identifier(name)}, "
-        for name in ENTITIES[entity].key
+        for name in RAW_TABLES[entity].key
         if name not in data_columns
     )
-    key = ", ".join(quote_identifier(name) for name in ENTITIES[entity].key)
-    batch_key = ", ".join(f"batch.{quote_identifier(name)}" for name in ENTITIES[entity].key)
+    key = ", ".join(quote_identifier(name) for name in RAW_TABLES[entity].key)
+    batch_key = ", ".join(f"batch.{quote_identifier(name)}" for name in RAW_TABLES[entity].key)
     # Only non-null name=value pairs enter the hash (concat_ws skips nulls), so a row
     # hashes the same whether an optional column is absent from the file or empty.
     hash_parts = ", ".join(

@@ -16,8 +16,9 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 
-from dagster_project.ingest.contract import ENTITIES, RAW_SCHEMA
+from dagster_project.ingest.contract import RAW_SCHEMA
 from dagster_project.ingest.drop_log import DROP_FILES_TABLE
+from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.quality import messages
 from dagster_project.quality.results import GateReport, PendingDrop
 from dagster_project.sql_text import quote_identifier, string_literal
@@ -142,7 +143,7 @@ def drops_waiting_at_gate(connection: duckdb.DuckDBPyConnection) -> set[date] | 
         f"where not exists (select 1 from {GATE_PASSES_TABLE} as passes "
         f"where passes.entity = {string_literal(entity)} "
         "and passes.extract_date = raw_rows._extract_date)"
-        for entity in ENTITIES
+        for entity in RAW_TABLES
         if raw_table_exists(connection, entity)
     )
     if not waiting:

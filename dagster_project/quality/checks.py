@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.ingest.sources import suite_file
 from dagster_project.quality import messages
 from dagster_project.quality.audit import CHECK_RESULTS_TABLE
 from dagster_project.quality.parameters import SEEDS_DIR
@@ -43,7 +44,7 @@ def _raw_gate_check(
         name=GATE_CHECK_NAME,
         blocking=True,
         description=(
-            f"Great Expectations suite expectations/{entity}.json on every drop of "
+            f"Great Expectations suite expectations/{suite_file(entity)} on every drop of "
             f"raw.{entity} not gated yet; results in {CHECK_RESULTS_TABLE}."
         ),
     )

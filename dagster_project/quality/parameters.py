@@ -18,16 +18,26 @@ from dagster_project.settings import DBT_PROJECT_DIR
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 PIPELINE_STAGES_SEED = "pipeline_stages.csv"
 ACTIVITY_TYPES_SEED = "activity_types.csv"
+STAGE_MAPPINGS_SEED = "stage_mappings.csv"
 
 
 def seed_parameters(seeds_dir: Path) -> dict[str, list[str]]:
-    """`pipelines`, `pipeline_stages` (stage names of any pipeline) and `activity_types`."""
+    """`pipelines`, `pipeline_stages` (stage names of any pipeline), `activity_types`, and
+    per source format `<source>_stages`: the stage labels mapped in stage_mappings."""
     stages = _read_rows(seeds_dir / PIPELINE_STAGES_SEED, ("pipeline", "stage"))
     activity_types = _read_rows(seeds_dir / ACTIVITY_TYPES_SEED, ("activity_type",))
+    mappings = _read_rows(seeds_dir / STAGE_MAPPINGS_SEED, ("source", "source_stage"))
+    mapped_stages = {
+        f"{source}_stages": sorted(
+            {row["source_stage"] for row in mappings if row["source"] == source}
+        )
+        for source in sorted({row["source"] for row in mappings})
+    }
     return {
         "pipelines": sorted({row["pipeline"] for row in stages}),
         "pipeline_stages": sorted({row["stage"] for row in stages}),
         "activity_types": sorted({row["activity_type"] for row in activity_types}),
+        **mapped_stages,
     }
 
 

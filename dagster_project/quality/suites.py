@@ -30,6 +30,7 @@ from great_expectations.expectations.expectation import (
 )
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
+from dagster_project.ingest.sources import suite_file
 from dagster_project.quality.results import ExpectationSpec
 
 TYPE_SEPARATOR = "::"
@@ -100,7 +101,7 @@ class GateSuite:
 
 
 def suite_path(entity: str, expectations_dir: Path) -> Path:
-    return expectations_dir / f"{entity}.json"
+    return expectations_dir / suite_file(entity)
 
 
 def load_suite(entity: str, expectations_dir: Path) -> GateSuite:

@@ -7,7 +7,7 @@ with
 
 deal_versions as (
 
-    select * from {{ ref('stg_canonical__deal_versions') }}
+    select * from {{ ref('int_source_deal_versions') }}
 
 ),
 

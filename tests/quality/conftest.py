@@ -25,6 +25,10 @@ activity_type,activity_group,is_touch,is_meeting,description
 call,call,true,false,Phone call
 demo,meeting,false,true,Product demo
 """
+STAGE_MAPPINGS_CSV = """\
+source,source_pipeline,source_stage,pipeline,stage
+flat,default,Won,new_business,closed_won
+"""
 
 
 @pytest.fixture
@@ -33,6 +37,7 @@ def seeds_dir(tmp_path: Path) -> Path:
     seeds.mkdir()
     (seeds / "pipeline_stages.csv").write_text(PIPELINE_STAGES_CSV)
     (seeds / "activity_types.csv").write_text(ACTIVITY_TYPES_CSV)
+    (seeds / "stage_mappings.csv").write_text(STAGE_MAPPINGS_CSV)
     return seeds
 
 

@@ -6,7 +6,7 @@ date_bounds as (
         min(cast(created_at as date)) as first_day,
         {{ as_of_date() }} as last_day
 
-    from {{ ref('stg_canonical__deal_versions') }}
+    from {{ ref('int_source_deal_versions') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 user_versions as (
 
-    select * from {{ ref('stg_canonical__user_versions') }}
+    select * from {{ ref('int_source_user_versions') }}
 
 ),
 

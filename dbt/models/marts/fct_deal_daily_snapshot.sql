@@ -24,7 +24,7 @@ currency_rate_periods as (
 
 activities as (
 
-    select * from {{ ref('stg_canonical__activities') }}
+    select * from {{ ref('int_source_activities') }}
 
 ),
 

@@ -2,13 +2,13 @@ with
 
 deal_versions as (
 
-    select * from {{ ref('stg_canonical__deal_versions') }}
+    select * from {{ ref('int_source_deal_versions') }}
 
 ),
 
 quotas as (
 
-    select * from {{ ref('stg_canonical__quotas') }}
+    select * from {{ ref('int_source_quotas') }}
 
 ),
 

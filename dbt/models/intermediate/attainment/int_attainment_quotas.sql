@@ -2,13 +2,13 @@ with
 
 quotas as (
 
-    select * from {{ ref('stg_canonical__quotas') }}
+    select * from {{ ref('int_source_quotas') }}
 
 ),
 
 users as (
 
-    select * from {{ ref('stg_canonical__users') }}
+    select * from {{ ref('int_source_users') }}
 
 ),
 

@@ -8,7 +8,7 @@ deal_versions as (
 
 deal_field_history as (
 
-    select * from {{ ref('stg_canonical__deal_field_history') }}
+    select * from {{ ref('int_source_deal_field_history') }}
 
 ),
 

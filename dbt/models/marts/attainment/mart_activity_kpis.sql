@@ -2,7 +2,7 @@ with
 
 activities as (
 
-    select * from {{ ref('stg_canonical__activities') }}
+    select * from {{ ref('int_source_activities') }}
 
 ),
 

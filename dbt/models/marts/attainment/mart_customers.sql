@@ -2,7 +2,7 @@ with
 
 accounts as (
 
-    select * from {{ ref('stg_canonical__accounts') }}
+    select * from {{ ref('int_source_accounts') }}
 
 ),
 

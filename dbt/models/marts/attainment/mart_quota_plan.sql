@@ -28,7 +28,7 @@ deal_closes as (
 
 users as (
 
-    select * from {{ ref('stg_canonical__users') }}
+    select * from {{ ref('int_source_users') }}
 
 ),
 

@@ -50,7 +50,7 @@ attainment as (
 
 users as (
 
-    select * from {{ ref('stg_canonical__users') }}
+    select * from {{ ref('int_source_users') }}
 
 ),
 

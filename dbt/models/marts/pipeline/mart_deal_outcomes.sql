@@ -8,7 +8,7 @@ deal_closes as (
 
 accounts as (
 
-    select * from {{ ref('stg_canonical__accounts') }}
+    select * from {{ ref('int_source_accounts') }}
 
 ),
 

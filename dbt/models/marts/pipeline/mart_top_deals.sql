@@ -14,7 +14,7 @@ deal_versions as (
 
 activities as (
 
-    select * from {{ ref('stg_canonical__activities') }}
+    select * from {{ ref('int_source_activities') }}
 
 ),
 
@@ -26,13 +26,13 @@ user_team_periods as (
 
 accounts as (
 
-    select * from {{ ref('stg_canonical__accounts') }}
+    select * from {{ ref('int_source_accounts') }}
 
 ),
 
 users as (
 
-    select * from {{ ref('stg_canonical__users') }}
+    select * from {{ ref('int_source_users') }}
 
 ),
 

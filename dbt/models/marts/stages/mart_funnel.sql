@@ -2,7 +2,7 @@ with
 
 leads as (
 
-    select * from {{ ref('stg_canonical__leads') }}
+    select * from {{ ref('int_source_leads') }}
 
 ),
 

@@ -1,0 +1,67 @@
+"""The flat pipeline CSV export (source `flat`): one row per deal, plus optional lookups.
+
+The layout small CRMs export and the Maven "CRM Sales Opportunities" data set uses:
+`sales_pipeline` (required), `sales_teams`, `accounts`, `products`. Names are ids:
+agents, managers, accounts and products are referred to by name.
+"""
+
+from __future__ import annotations
+
+from dagster_project.ingest.contract import EntityContract
+
+SOURCE = "flat"
+
+ENTITIES: dict[str, EntityContract] = {
+    contract.name: contract
+    for contract in (
+        EntityContract(
+            name="flat__sales_pipeline",
+            source=SOURCE,
+            columns=(
+                "opportunity_id",
+                "sales_agent",
+                "product",
+                "account",
+                "deal_stage",
+                "engage_date",
+                "close_date",
+                "close_value",
+            ),
+            required=("opportunity_id", "sales_agent", "deal_stage"),
+            required_in_full_export=True,
+            key=("opportunity_id",),
+        ),
+        EntityContract(
+            name="flat__sales_teams",
+            source=SOURCE,
+            columns=("sales_agent", "manager", "regional_office"),
+            required=("sales_agent",),
+            required_in_full_export=False,
+            key=("sales_agent",),
+        ),
+        EntityContract(
+            name="flat__accounts",
+            source=SOURCE,
+            columns=(
+                "account",
+                "sector",
+                "year_established",
+                "revenue",
+                "employees",
+                "office_location",
+                "subsidiary_of",
+            ),
+            required=("account",),
+            required_in_full_export=False,
+            key=("account",),
+        ),
+        EntityContract(
+            name="flat__products",
+            source=SOURCE,
+            columns=("product", "series", "sales_price"),
+            required=("product",),
+            required_in_full_export=False,
+            key=("product",),
+        ),
+    )
+}

@@ -1,0 +1,104 @@
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'salesforce__opportunity_field_history') }}
+
+),
+
+stage_mappings as (
+
+    select * from {{ ref('stage_mappings') }}
+    where source = 'salesforce'
+
+),
+
+-- Salesforce's field names onto the canonical ones; other fields are not tracked.
+renamed as (
+
+    select
+        {{ to_string('opportunity_id') }} as deal_id,
+        case {{ to_string('field') }}
+            when 'StageName' then 'stage'
+            when 'Amount' then 'amount'
+            when 'CloseDate' then 'expected_close_date'
+            when 'Probability' then 'probability'
+            when 'Owner' then 'owner_id'
+        end as field,
+        {{ to_string('old_value') }} as old_value,
+        {{ to_string('new_value') }} as new_value,
+        {{ to_utc_timestamp('created_date') }} as changed_at,
+        _extract_date as extract_date,
+        _source_file as source_file,
+        _source_row as source_row,
+        _loaded_at as loaded_at
+
+    from source
+
+),
+
+-- Stage labels map like the opportunity's own stage.
+values_mapped as (
+
+    select
+        renamed.deal_id,
+        renamed.field,
+        case
+            when renamed.field = 'stage' then old_stages.stage else renamed.old_value
+        end as old_value,
+        case
+            when renamed.field = 'stage' then new_stages.stage else renamed.new_value
+        end as new_value,
+        renamed.changed_at,
+        renamed.extract_date,
+        renamed.source_file,
+        renamed.source_row,
+        renamed.loaded_at
+
+    from renamed
+    left join stage_mappings as old_stages
+        on
+            old_stages.source_pipeline = 'default'
+            and renamed.old_value = old_stages.source_stage
+    left join stage_mappings as new_stages
+        on
+            new_stages.source_pipeline = 'default'
+            and renamed.new_value = new_stages.source_stage
+    where renamed.field is not null
+
+),
+
+changes_ranked as (
+
+    select
+        values_mapped.*,
+        row_number() over (
+            partition by deal_id, field, old_value, new_value, changed_at
+            order by extract_date desc, loaded_at desc, source_row desc
+        ) as delivery_rank
+
+    from values_mapped
+
+),
+
+deduplicated as (
+
+    select
+        {{ hash_key(['deal_id', 'field', 'old_value', 'new_value', 'changed_at']) }}
+            as deal_field_change_id,
+        deal_id,
+        field,
+        old_value,
+        new_value,
+        changed_at,
+        extract_date,
+        source_file,
+        source_row,
+        loaded_at
+
+    from changes_ranked
+    where delivery_rank = 1
+
+)
+
+select * from deduplicated

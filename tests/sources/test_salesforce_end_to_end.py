@@ -1,0 +1,154 @@
+"""Fivetran's Salesforce seed tables through the whole Dagster path.
+
+Fivetran hashed the text values of its seeds, stage labels included: the drop written
+here restores readable StageNames from IsClosed/IsWon (Closed Won, Closed Lost, and
+Negotiation/Review for the open one), as a real export carries them. Quotas come from
+a CSV, as Salesforce has none. Expected figures are computed with pandas from the files.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from third_party import shared_data_dir, write_drop
+
+from dagster_project.exit_codes import EXIT_PUBLISHED
+from dagster_project.settings import Paths, current_paths
+
+DROP_DAY = date(2019, 12, 1)
+OBJECTS = ("opportunity", "user", "user_role", "account", "lead", "task", "event")
+
+
+def salesforce_dir() -> Path:
+    return shared_data_dir() / "fivetran_salesforce"
+
+
+def with_stage_labels(opportunities: pd.DataFrame) -> pd.DataFrame:
+    closed = opportunities["is_closed"].str.lower() == "true"
+    won = opportunities["is_won"].str.lower() == "true"
+    label = pd.Series("Negotiation/Review", index=opportunities.index)
+    label[closed & won] = "Closed Won"
+    label[closed & ~won] = "Closed Lost"
+    return opportunities.assign(stage_name=label)
+
+
+def read_object(name: str) -> pd.DataFrame:
+    return pd.read_csv(salesforce_dir() / f"sf_{name}_data.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.fixture(scope="module")
+def published(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    from dagster_project.run import run_pipeline
+
+    staged = tmp_path_factory.mktemp("salesforce_files")
+    files = {f"{name}.csv": salesforce_dir() / f"sf_{name}_data.csv" for name in OBJECTS}
+    for name in ("opportunity", "opportunity_history"):
+        with_stage_labels(read_object(name)).to_csv(staged / f"{name}.csv", index=False)
+        files[f"{name}.csv"] = staged / f"{name}.csv"
+    users = read_object("user")["id"]
+    quotas = pd.DataFrame(
+        {
+            "owner_id": users,
+            "period_start": "2019-10-01",
+            "period_end": "2019-12-31",
+            "quota_amount": "100000",
+            "currency": "USD",
+        }
+    )
+    quotas.to_csv(staged / "quotas.csv", index=False)
+    files["quotas.csv"] = staged / "quotas.csv"
+
+    paths = current_paths()
+    shutil.rmtree(paths.landing, ignore_errors=True)
+    shutil.rmtree(paths.warehouse, ignore_errors=True)
+    write_drop(paths.landing, DROP_DAY, "salesforce", files)
+    assert run_pipeline(paths) == EXIT_PUBLISHED
+    return paths
+
+
+def query(database: Path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return connection.execute(sql).fetch_df()
+
+
+def test_every_opportunity_version_reaches_snap_deals_with_its_mapped_stage(
+    published: Paths,
+) -> None:
+    history = with_stage_labels(read_object("opportunity_history"))
+    mapped = {"Closed Won": "closed_won", "Closed Lost": "closed_lost"}
+    expected = history["stage_name"].map(mapped).fillna("negotiation").value_counts().to_dict()
+
+    actual = query(
+        published.served_database,
+        "select stage, count(*) as versions from marts.snap_deals "
+        "where pipeline = 'salesforce' group by stage",
+    ).set_index("stage")["versions"]
+
+    assert actual.to_dict() == expected
+
+
+def test_probability_arrives_as_a_fraction_and_out_of_range_falls_back_to_the_stage(
+    published: Paths,
+) -> None:
+    actual = query(
+        published.served_database,
+        "select deal_id, probability from marts.snap_deals where is_current",
+    ).set_index("deal_id")["probability"]
+
+    assert float(actual["006q000000HdOhuAAF"]) == pytest.approx(0.65)
+    # Recorded 1000 (out of 0-100): its closed_won stage's default applies.
+    assert float(actual["006q000000HddohAAB"]) == pytest.approx(1.0)
+
+
+def test_bookings_and_quota_reach_the_company_attainment(published: Paths) -> None:
+    opportunities = with_stage_labels(read_object("opportunity"))
+    won = opportunities[
+        (opportunities["stage_name"] == "Closed Won")
+        & (opportunities["is_deleted"].str.lower() != "true")
+    ]
+    expected_bookings = pd.to_numeric(won["amount"]).fillna(0).sum()
+
+    actual = query(
+        published.served_database,
+        "select sum(bookings) as bookings from marts.mart_attainment_by_period "
+        "where period_type = 'year' and level = 'company'",
+    )["bookings"].iloc[0]
+    quota = query(
+        published.served_database,
+        "select quota from marts.mart_attainment_by_period where period_type = 'quarter' "
+        "and level = 'company' and period_start = '2019-10-01'",
+    )["quota"].iloc[0]
+
+    assert float(actual or 0) == pytest.approx(expected_bookings)
+    assert float(quota) == 100000 * len(read_object("user"))
+
+
+def test_tasks_and_events_become_activities(published: Paths) -> None:
+    tasks, events = read_object("task"), read_object("event")
+    expected = sum((frame["is_deleted"].str.lower() != "true").sum() for frame in (tasks, events))
+
+    actual = query(
+        published.build_database,
+        "select count(*) as activities from intermediate.int_source_activities "
+        "where source_system = 'salesforce'",
+    )["activities"].iloc[0]
+
+    assert actual == expected
+
+
+def test_the_out_of_range_probability_is_a_gate_warning(published: Paths) -> None:
+    outcomes = query(
+        published.build_database,
+        "select entity, column_name, outcome, failing_rows from audit.check_results "
+        "where outcome <> 'passed' and column_name = 'probability'",
+    )
+
+    assert sorted(outcomes[["entity", "outcome", "failing_rows"]].itertuples(index=False)) == [
+        ("salesforce__opportunity", "warned", 1),
+        ("salesforce__opportunity_history", "warned", 1),
+    ]

@@ -1,0 +1,47 @@
+"""Where the third-party CRM data lives, and drops made of it.
+
+The data sits beside the clone (`../shared/data/`, as in CI); PIPEHEALTH_SHARED_DATA
+points elsewhere, e.g. from a git worktree.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+from dagster_project.settings import REPO_ROOT
+
+MAVEN_FILES = ("sales_pipeline", "sales_teams", "accounts", "products")
+
+
+def shared_data_dir() -> Path:
+    folder = Path(os.environ.get("PIPEHEALTH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
+    if not folder.is_dir():
+        raise FileNotFoundError(
+            f"{folder}: third-party test data not found; set PIPEHEALTH_SHARED_DATA"
+        )
+    return folder
+
+
+def maven_dir() -> Path:
+    return shared_data_dir() / "maven_crm_sales_opportunities"
+
+
+def write_drop(landing: Path, day: date, source: str, files: dict[str, Path]) -> Path:
+    """A complete full-export drop of `source`: `files` by their name in the drop."""
+    folder = landing / day.isoformat()
+    folder.mkdir(parents=True)
+    for name, path in files.items():
+        shutil.copyfile(path, folder / name)
+    (folder / "_manifest.json").write_text(json.dumps({"mode": "full", "source": source}))
+    (folder / "_SUCCESS").touch()
+    return folder
+
+
+def write_maven_drop(landing: Path, day: date) -> Path:
+    return write_drop(
+        landing, day, "flat", {f"{name}.csv": maven_dir() / f"{name}.csv" for name in MAVEN_FILES}
+    )
