@@ -100,7 +100,7 @@
                 end
             ) > 1 as was_percent
 
-        from {{ ref('stg_canonical__deal_versions') }} as deal_versions
+        from {{ ref('int_source_deal_versions') }} as deal_versions
         cross join built
         group by deal_versions.pipeline
 

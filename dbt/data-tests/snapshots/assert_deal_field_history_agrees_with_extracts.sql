@@ -14,13 +14,13 @@ with
 
 deal_versions as (
 
-    select * from {{ ref('stg_canonical__deal_versions') }}
+    select * from {{ ref('int_source_deal_versions') }}
 
 ),
 
 field_history as (
 
-    select * from {{ ref('stg_canonical__deal_field_history') }}
+    select * from {{ ref('int_source_deal_field_history') }}
 
 ),
 
