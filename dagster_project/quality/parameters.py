@@ -2,7 +2,8 @@
 
 The gate runs before dbt has loaded the seeds, so it reads the CSV files themselves:
 the stages and activity types a suite accepts are the ones the marts are configured for.
-The user ids an owner may have are every user_id raw.users holds, this drop's included.
+The user ids an owner may have are every user id loaded so far, this drop's included,
+whatever export format delivered the user (a Salesforce drop's quotas name User.Id).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import duckdb
 
 from dagster_project.ingest.contract import RAW_SCHEMA
 from dagster_project.settings import DBT_PROJECT_DIR
+from dagster_project.sql_text import quote_identifier
 
 SEEDS_DIR = DBT_PROJECT_DIR / "seeds"
 PIPELINE_STAGES_SEED = "pipeline_stages.csv"
@@ -41,11 +43,24 @@ def seed_parameters(seeds_dir: Path) -> dict[str, list[str]]:
     }
 
 
+# The raw table and column holding a user's id, per export format (as staging reads it).
+USER_ID_COLUMNS = (
+    ("users", "user_id"),
+    ("salesforce__user", "id"),
+    ("flat__sales_teams", "sales_agent"),
+)
+
+
 def warehouse_parameters(connection: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
     """`user_ids`: every user id loaded so far, trimmed as staging reads it."""
+    loaded_ids = " union ".join(
+        f"select trim({quote_identifier(column)}) as user_id "
+        f"from {RAW_SCHEMA}.{quote_identifier(table)}"
+        for table, column in USER_ID_COLUMNS
+    )
     rows = connection.execute(
-        f"select distinct trim(user_id) from {RAW_SCHEMA}.users "
-        "where nullif(trim(user_id), '') is not null order by 1"
+        f"select distinct user_id from ({loaded_ids}) as loaded_ids "
+        "where nullif(user_id, '') is not null order by 1"
     ).fetchall()
     return {"user_ids": [user_id for (user_id,) in rows]}
 
