@@ -46,6 +46,15 @@ class Measured:
     report: dict[str, object] = field(default_factory=dict)
 
 
+class MeasuredFailure(Exception):
+    """A measured command exited non-zero; carries what was measured up to then."""
+
+    def __init__(self, command: list[str], returncode: int, log: Path, measured: Measured) -> None:
+        super().__init__(f"{' '.join(command)} failed ({returncode}); see {log}")
+        self.returncode = returncode
+        self.measured = measured
+
+
 def run_measured(command: list[str], env: dict[str, str], log: Path) -> Measured:
     """Run `command`, sampling the summed RSS of it and all its descendants."""
     started = time.perf_counter()
@@ -60,7 +69,8 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> Measured
     wall_seconds = time.perf_counter() - started
     log.with_suffix(".out").write_text(stdout)
     if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}); see {log}")
+        failed = Measured(wall_seconds, peak.peak_bytes)
+        raise MeasuredFailure(command, process.returncode, log, failed)
     # Our scripts report as JSON on their last line; other commands report nothing.
     last_line = stdout.strip().splitlines()[-1] if stdout.strip() else ""
     report = json.loads(last_line) if last_line.startswith("{") else {}
@@ -138,6 +148,8 @@ def run_floor(env: dict[str, str], warehouse: Path, work: Path, log_dir: Path) -
             str(BIN / "dbt"),
             "compile",
             "--quiet",
+            # Compiled as a first build: an incremental model's SQL must not read itself.
+            "--full-refresh",
             "--profiles-dir",
             ".",
             "--target-path",
@@ -166,14 +178,25 @@ def run_floor(env: dict[str, str], warehouse: Path, work: Path, log_dir: Path) -
 
 
 def run_peer(landing: Path, warehouse: Path, log_dir: Path) -> Measured:
-    """bench/peer.py fails (and so does the benchmark) when its results differ from the marts."""
+    """bench/peer.py fails (and so does the benchmark) when its results differ from the marts.
+
+    A peer killed by a signal (the kernel's OOM killer) is a result, not a harness error:
+    it is recorded with its time and peak RSS until then."""
     command = [
         str(BIN / "python"),
         str(BENCH_DIR / "peer.py"),
         str(landing),
         str(warehouse / "build.duckdb"),
     ]
-    return run_measured(command, dict(os.environ), log_dir / "peer.log")
+    try:
+        return run_measured(command, dict(os.environ), log_dir / "peer.log")
+    except MeasuredFailure as failure:
+        if failure.returncode >= 0:
+            raise
+        killed = failure.measured
+        return Measured(
+            killed.wall_seconds, killed.peak_rss_bytes, {"killed_by": -failure.returncode}
+        )
 
 
 def run_raw_gate_memory(warehouse: Path, log_dir: Path) -> str | None:
@@ -254,11 +277,18 @@ def results_section(
         f"| floor: compiled models in bare DuckDB | {floor_seconds:.1f} | "
         f"{floor.peak_rss_bytes / gib:.2f} |",
     ]
-    peer_seconds = float(peer.report["peer_seconds"])  # type: ignore[arg-type]
-    lines.append(
-        f"| peer: pandas, 3 marts (asserted equal to the marts) | {peer_seconds:.1f} | "
-        f"{peer.peak_rss_bytes / gib:.2f} |"
-    )
+    peer_finished = "peer_seconds" in peer.report
+    if peer_finished:
+        peer_seconds = float(peer.report["peer_seconds"])  # type: ignore[arg-type]
+        lines.append(
+            f"| peer: pandas, 3 marts (asserted equal to the marts) | {peer_seconds:.1f} | "
+            f"{peer.peak_rss_bytes / gib:.2f} |"
+        )
+    else:
+        lines.append(
+            f"| peer: pandas, 3 marts - killed by signal {peer.report['killed_by']} "
+            f"(out of memory) after | {peer.wall_seconds:.1f} | {peer.peak_rss_bytes / gib:.2f} |"
+        )
     dbt_seconds = full_stages.get("dbt", 0.0)
     lines += [
         "",
@@ -271,6 +301,8 @@ def results_section(
     lines.append(
         f"| pandas peer (3 marts) / pipeline dbt stage (every model and test) | "
         f"{peer_seconds / dbt_seconds:.1f} |"
+        if peer_finished
+        else "| pandas peer (3 marts) / pipeline dbt stage | peer did not finish |"
     )
     if raw_gate_memory is not None:
         lines += ["", f"Raw gate memory (bench/raw_gate_memory.py): {raw_gate_memory}"]
