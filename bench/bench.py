@@ -35,6 +35,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 BIN = Path(sys.executable).parent
 SAMPLE_SECONDS = 0.1
+# Sizes of the one-drop raw gate memory probe: about a full deals export at each scale.
+RAW_GATE_MEMORY_ROWS = {"S": (100_000, 300_000), "M": (1_000_000, 3_000_000), "L": (3_000_000,)}
 
 
 @dataclass
@@ -199,20 +201,20 @@ def run_peer(landing: Path, warehouse: Path, log_dir: Path) -> Measured:
         )
 
 
-def run_raw_gate_memory(warehouse: Path, log_dir: Path) -> str | None:
-    """bench/raw_gate_memory.py (another helper's) reports the raw gate's peak RSS."""
-    script = BENCH_DIR / "raw_gate_memory.py"
-    if not script.exists():
-        return None
+def run_raw_gate_memory(scale: str, log_dir: Path) -> str:
+    """bench/raw_gate_memory.py: the raw gate's peak RSS against drop and chunk size, as
+    the table it prints last (after a blank line)."""
+    rows = [str(count) for count in RAW_GATE_MEMORY_ROWS[scale]]
     completed = subprocess.run(
-        [str(BIN / "python"), str(script), str(warehouse / "build.duckdb")],
+        [str(BIN / "python"), str(BENCH_DIR / "raw_gate_memory.py"), "--rows", *rows],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
     )
     (log_dir / "raw_gate_memory.log").write_text(completed.stdout + completed.stderr)
-    lines = completed.stdout.strip().splitlines()
-    return lines[-1] if completed.returncode == 0 and lines else "failed, see raw_gate_memory.log"
+    if completed.returncode != 0:
+        return "failed, see raw_gate_memory.log"
+    return completed.stdout.strip().split("\n\n")[-1]
 
 
 def machine_description() -> str:
@@ -241,11 +243,12 @@ def results_section(
     incremental: Measured,
     floor: Measured,
     peer: Measured,
-    raw_gate_memory: str | None,
+    raw_gate_memory: str,
     note: str,
 ) -> str:
     full_stages, incremental_stages = _stages(full), _stages(incremental)
     floor_seconds = float(floor.report["floor_seconds"])  # type: ignore[arg-type]
+    peer_marts_floor_seconds = float(floor.report["peer_marts_floor_seconds"])  # type: ignore[arg-type]
     gib = 2**30
     lines = [
         f"## Scale {scale}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -276,6 +279,8 @@ def results_section(
         "|---|---:|---:|",
         f"| floor: compiled models in bare DuckDB | {floor_seconds:.1f} | "
         f"{floor.peak_rss_bytes / gib:.2f} |",
+        f"| floor, the peer's 3 marts and the models upstream of them | "
+        f"{peer_marts_floor_seconds:.1f} | |",
     ]
     peer_finished = "peer_seconds" in peer.report
     if peer_finished:
@@ -300,12 +305,20 @@ def results_section(
     ]
     lines.append(
         f"| pandas peer (3 marts) / pipeline dbt stage (every model and test) | "
-        f"{peer_seconds / dbt_seconds:.1f} |"
+        f"{peer_seconds / dbt_seconds:.2f} |\n"
+        f"| pandas peer / floor of the same 3 marts and their upstream models | "
+        f"{peer_seconds / peer_marts_floor_seconds:.2f} |"
         if peer_finished
-        else "| pandas peer (3 marts) / pipeline dbt stage | peer did not finish |"
+        else "| pandas peer (3 marts) / pipeline | peer did not finish |"
     )
-    if raw_gate_memory is not None:
-        lines += ["", f"Raw gate memory (bench/raw_gate_memory.py): {raw_gate_memory}"]
+    lines += [
+        "",
+        "Raw gate memory (bench/raw_gate_memory.py: one synthetic deals drop, gated alone):",
+        "",
+        "```",
+        raw_gate_memory,
+        "```",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -353,7 +366,7 @@ def main() -> int:
     link_drops(all_drops, landing, leave_out_last=False)
     incremental = run_pipeline(env, log_dir / "incremental.log")
     print(f"incremental ({last_drop}): {incremental.wall_seconds:.1f} s", flush=True)
-    raw_gate_memory = run_raw_gate_memory(warehouse, log_dir)
+    raw_gate_memory = run_raw_gate_memory(args.scale, log_dir)
 
     section = results_section(
         args.scale, full, incremental, floor, peer, raw_gate_memory, args.note
