@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from dagster_project.ingest import contract, flat_contract, salesforce_contract
+from dagster_project.ingest import contract, flat_contract, hubspot_contract, salesforce_contract
 from dagster_project.ingest.contract import EntityContract
 
 CANONICAL = "canonical"
@@ -23,6 +23,7 @@ SOURCES: dict[str, dict[str, EntityContract]] = {
     CANONICAL: contract.ENTITIES,
     flat_contract.SOURCE: {**flat_contract.ENTITIES, **_QUOTAS},
     salesforce_contract.SOURCE: {**salesforce_contract.ENTITIES, **_QUOTAS},
+    hubspot_contract.SOURCE: {**hubspot_contract.ENTITIES, **_QUOTAS},
 }
 
 # Every raw table of every source, by table name: all exist (empty until a drop of

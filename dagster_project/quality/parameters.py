@@ -47,6 +47,7 @@ def seed_parameters(seeds_dir: Path) -> dict[str, list[str]]:
 USER_ID_COLUMNS = (
     ("users", "user_id"),
     ("salesforce__user", "id"),
+    ("hubspot__owner", "owner_id"),
     ("flat__sales_teams", "sales_agent"),
 )
 
