@@ -17,6 +17,13 @@ from dagster_project.ingest.contract import EntityContract
 
 SOURCE = "hubspot"
 
+# What a HubSpot export cannot give (see flat_contract.UNAVAILABLE_FIGURES).
+UNAVAILABLE_FIGURES = (
+    "leads: mart_funnel stays empty",
+    "managers, obstacles and champions (no standard properties)",
+    "quotas, unless the drop carries quotas.csv: attainment has no quota",
+)
+
 # Columns every engagement detail table (call, meeting, email) may carry.
 _ENGAGEMENT_DETAIL_COLUMNS = (
     "engagement_id",

@@ -14,6 +14,13 @@ from dagster_project.ingest.contract import EntityContract
 
 SOURCE = "salesforce"
 
+# What a Salesforce export cannot give (see flat_contract.UNAVAILABLE_FIGURES).
+UNAVAILABLE_FIGURES = (
+    "MQL and SQL dates of leads: mart_funnel counts leads, opportunities and wins only",
+    "lost reasons, obstacles and champions (no standard fields)",
+    "quotas, unless the drop carries quotas.csv: attainment has no quota",
+)
+
 ENTITIES: dict[str, EntityContract] = {
     contract.name: contract
     for contract in (

@@ -26,6 +26,15 @@ SOURCES: dict[str, dict[str, EntityContract]] = {
     hubspot_contract.SOURCE: {**hubspot_contract.ENTITIES, **_QUOTAS},
 }
 
+# What each format cannot give, declared beside its contract; canonical drops carry
+# every entity of contract v1.
+UNAVAILABLE_FIGURES: dict[str, tuple[str, ...]] = {
+    CANONICAL: (),
+    flat_contract.SOURCE: flat_contract.UNAVAILABLE_FIGURES,
+    salesforce_contract.SOURCE: salesforce_contract.UNAVAILABLE_FIGURES,
+    hubspot_contract.SOURCE: hubspot_contract.UNAVAILABLE_FIGURES,
+}
+
 # Every raw table of every source, by table name: all exist (empty until a drop of
 # their source arrives), so every staging model always compiles and runs.
 RAW_TABLES: dict[str, EntityContract] = {
