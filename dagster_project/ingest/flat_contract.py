@@ -52,6 +52,7 @@ ENTITIES: dict[str, EntityContract] = {
             required=("sales_agent",),
             required_in_full_export=False,
             key=("sales_agent",),
+            user_id_column="sales_agent",
         ),
         EntityContract(
             name="flat__accounts",

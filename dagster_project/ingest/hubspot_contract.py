@@ -149,6 +149,7 @@ ENTITIES: dict[str, EntityContract] = {
             required=("owner_id",),
             required_in_full_export=True,
             key=("owner_id",),
+            user_id_column="owner_id",
         ),
         EntityContract(
             name="hubspot__team",

@@ -106,6 +106,7 @@ ENTITIES: dict[str, EntityContract] = {
             required=("id", "name"),
             required_in_full_export=True,
             key=("id",),
+            user_id_column="id",
         ),
         EntityContract(
             name="salesforce__user_role",
