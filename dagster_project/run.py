@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Sequence
 
 import dagster as dg
+import duckdb
 
 from dagster_project.exit_codes import (
     EXIT_ERROR,
@@ -18,6 +19,7 @@ from dagster_project.exit_codes import (
     GATE_FAILURE_METADATA_KEY,
 )
 from dagster_project.ingest.postgres_mirror import connect_postgres, postgres_connection_settings
+from dagster_project.ingest.unavailable_figures import unavailable_figure_lines
 from dagster_project.progress import progress_display
 from dagster_project.publish import postgres
 from dagster_project.publish.checksums import mart_lines, served_mart_versions
@@ -145,6 +147,10 @@ def _print_summary(
             failed_rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
             rows = f" ({failed_rows.value} rows)" if failed_rows is not None else ""
             print(f"  warning:       {key.asset_key.to_user_string()} / {key.name}{rows}")
+    # The drops are read and logged in the build database on every target.
+    with duckdb.connect(str(paths.build_database), read_only=True) as connection:
+        for line in unavailable_figure_lines(connection):
+            print(line)
     if on_postgres:
         server = postgres_connection_settings()
         print(f"  PostgreSQL:    schema marts of {server['dbname']} on {server['host']}")

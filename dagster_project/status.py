@@ -15,6 +15,7 @@ import duckdb
 
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.ingest.drop_log import DROP_FILES_TABLE
+from dagster_project.ingest.unavailable_figures import unavailable_figure_lines
 from dagster_project.publish.checksums import mart_lines, served_mart_versions
 from dagster_project.publish.history import publish_history
 from dagster_project.publish.publisher import served_publish_id
@@ -37,6 +38,7 @@ def status_lines(paths: Paths, instance: dg.DagsterInstance, today: date) -> lis
     with connection:
         lines += _last_publish(connection)
         lines += _freshness(connection, today)
+        lines += unavailable_figure_lines(connection)
         lines += _failing_checks(connection)
     return lines
 

@@ -49,6 +49,21 @@ def test_raw_entities_have_blocking_gate_checks(dbt_manifest: Path) -> None:
         "salesforce__lead",
         "salesforce__task",
         "salesforce__event",
+        "hubspot__deal",
+        "hubspot__deal_company",
+        "hubspot__deal_pipeline",
+        "hubspot__deal_pipeline_stage",
+        "hubspot__deal_stage",
+        "hubspot__deal_property_history",
+        "hubspot__owner",
+        "hubspot__team",
+        "hubspot__owner_team",
+        "hubspot__company",
+        "hubspot__engagement",
+        "hubspot__engagement_call",
+        "hubspot__engagement_meeting",
+        "hubspot__engagement_email",
+        "hubspot__engagement_deal",
     }
 
 

@@ -16,6 +16,9 @@ class EntityContract:
     # The export format the file belongs to (DESIGN.md `_manifest.json` "source"); `name`
     # is its raw table: the entity for canonical drops, `<source>__<file>` for the others.
     source: str = "canonical"
+    # Set on a format's user table: the column holding a user's id, which owner ids in
+    # every format's files are checked against (quality/parameters.py).
+    user_id_column: str | None = None
 
     @property
     def file_stem(self) -> str:
@@ -52,6 +55,7 @@ ENTITIES: dict[str, EntityContract] = {
             required=("user_id", "full_name", "role", "is_active", "updated_at"),
             required_in_full_export=True,
             key=("user_id",),
+            user_id_column="user_id",
         ),
         EntityContract(
             name="accounts",

@@ -11,6 +11,20 @@ from dagster_project.ingest.contract import EntityContract
 
 SOURCE = "flat"
 
+# What a flat export cannot give, so the marts leave it empty or at a default instead of
+# inventing it; the run summary and `pipehealth status` print this list, README too.
+UNAVAILABLE_FIGURES = (
+    "stage history: stage conversions, days in stage and stage transitions count only "
+    "the changes seen between drops",
+    "open deals' amounts: open and weighted pipeline, coverage and the waterfall's "
+    "increases and decreases are 0",
+    "expected close dates, probabilities and next steps of open deals: slipped deals "
+    "are 0, stage defaults apply, every open deal counts as without next step",
+    "activities: mart_activity_kpis stays empty",
+    "leads: mart_funnel stays empty",
+    "quotas, unless the drop carries quotas.csv: attainment has no quota",
+)
+
 ENTITIES: dict[str, EntityContract] = {
     contract.name: contract
     for contract in (
@@ -38,6 +52,7 @@ ENTITIES: dict[str, EntityContract] = {
             required=("sales_agent",),
             required_in_full_export=False,
             key=("sales_agent",),
+            user_id_column="sales_agent",
         ),
         EntityContract(
             name="flat__accounts",

@@ -76,6 +76,25 @@ def ensure_raw_schema(connection: duckdb.DuckDBPyConnection) -> None:
             f"create table if not exists {RAW_SCHEMA}.{contract.name} "
             f"({', '.join(columns + metadata)})"
         )
+    _add_new_contract_columns(connection)
+
+
+def _add_new_contract_columns(connection: duckdb.DuckDBPyConnection) -> None:
+    """A column a later version of a contract reads (e.g. Salesforce's CurrencyIsoCode)
+    is added, null, to a warehouse whose raw table predates it, so staging can read it."""
+    existing = set(
+        connection.execute(
+            "select table_name, column_name from information_schema.columns where table_schema = ?",
+            [RAW_SCHEMA],
+        ).fetchall()
+    )
+    for contract in RAW_TABLES.values():
+        for name in contract.columns:
+            if (contract.name, name) not in existing:
+                connection.execute(
+                    f"alter table {RAW_SCHEMA}.{contract.name} "
+                    f"add column {quote_identifier(name)} varchar"
+                )
 
 
 def load_pending_drops(

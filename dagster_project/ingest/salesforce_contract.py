@@ -14,6 +14,13 @@ from dagster_project.ingest.contract import EntityContract
 
 SOURCE = "salesforce"
 
+# What a Salesforce export cannot give (see flat_contract.UNAVAILABLE_FIGURES).
+UNAVAILABLE_FIGURES = (
+    "MQL and SQL dates of leads: mart_funnel counts leads, opportunities and wins only",
+    "lost reasons, obstacles and champions (no standard fields)",
+    "quotas, unless the drop carries quotas.csv: attainment has no quota",
+)
+
 ENTITIES: dict[str, EntityContract] = {
     contract.name: contract
     for contract in (
@@ -29,6 +36,7 @@ ENTITIES: dict[str, EntityContract] = {
                 "type",
                 "stage_name",
                 "amount",
+                "currency_iso_code",
                 "probability",
                 "close_date",
                 "created_date",
@@ -57,6 +65,7 @@ ENTITIES: dict[str, EntityContract] = {
                 "type",
                 "stage_name",
                 "amount",
+                "currency_iso_code",
                 "probability",
                 "close_date",
                 "created_date",
@@ -97,6 +106,7 @@ ENTITIES: dict[str, EntityContract] = {
             required=("id", "name"),
             required_in_full_export=True,
             key=("id",),
+            user_id_column="id",
         ),
         EntityContract(
             name="salesforce__user_role",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from dagster_project.ingest import contract, flat_contract, salesforce_contract
+from dagster_project.ingest import contract, flat_contract, hubspot_contract, salesforce_contract
 from dagster_project.ingest.contract import EntityContract
 
 CANONICAL = "canonical"
@@ -23,6 +23,16 @@ SOURCES: dict[str, dict[str, EntityContract]] = {
     CANONICAL: contract.ENTITIES,
     flat_contract.SOURCE: {**flat_contract.ENTITIES, **_QUOTAS},
     salesforce_contract.SOURCE: {**salesforce_contract.ENTITIES, **_QUOTAS},
+    hubspot_contract.SOURCE: {**hubspot_contract.ENTITIES, **_QUOTAS},
+}
+
+# What each format cannot give, declared beside its contract; canonical drops carry
+# every entity of contract v1.
+UNAVAILABLE_FIGURES: dict[str, tuple[str, ...]] = {
+    CANONICAL: (),
+    flat_contract.SOURCE: flat_contract.UNAVAILABLE_FIGURES,
+    salesforce_contract.SOURCE: salesforce_contract.UNAVAILABLE_FIGURES,
+    hubspot_contract.SOURCE: hubspot_contract.UNAVAILABLE_FIGURES,
 }
 
 # Every raw table of every source, by table name: all exist (empty until a drop of

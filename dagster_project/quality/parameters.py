@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.ingest.contract import RAW_SCHEMA
+from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.sql_text import quote_identifier
 
@@ -43,11 +44,12 @@ def seed_parameters(seeds_dir: Path) -> dict[str, list[str]]:
     }
 
 
-# The raw table and column holding a user's id, per export format (as staging reads it).
-USER_ID_COLUMNS = (
-    ("users", "user_id"),
-    ("salesforce__user", "id"),
-    ("flat__sales_teams", "sales_agent"),
+# The raw table and column holding a user's id, per export format, as each format's
+# contract declares its user table.
+USER_ID_COLUMNS = tuple(
+    (entity.name, entity.user_id_column)
+    for entity in RAW_TABLES.values()
+    if entity.user_id_column is not None
 )
 
 

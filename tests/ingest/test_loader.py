@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from landing_files import DEAL_HEADER, FIRST_DAY_DEALS, LOADED_AT, full_export, write_drop
 
-from dagster_project.ingest.loader import load_pending_drops
+from dagster_project.ingest.loader import ensure_raw_schema, load_pending_drops
 
 
 def raw_rows(connection: duckdb.DuckDBPyConnection, entity: str) -> pd.DataFrame:
@@ -202,3 +202,17 @@ def test_a_value_that_changes_back_is_stored_as_a_new_version(
         ("120000", "2025-01-03"),
         ("100000", "2025-01-04"),
     ]
+
+
+def test_a_column_added_to_a_contract_is_added_to_an_older_raw_table(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    ensure_raw_schema(connection)
+    connection.execute("alter table raw.salesforce__opportunity drop column currency_iso_code")
+    connection.execute("insert into raw.salesforce__opportunity (id) values ('006A')")
+
+    ensure_raw_schema(connection)
+
+    assert connection.execute(
+        "select id, currency_iso_code from raw.salesforce__opportunity"
+    ).fetchall() == [("006A", None)]

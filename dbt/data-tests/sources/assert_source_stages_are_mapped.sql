@@ -17,6 +17,12 @@ salesforce_deal_versions as (
 
 ),
 
+hubspot_deal_versions as (
+
+    select * from {{ ref('stg_hubspot__deal_versions') }}
+
+),
+
 deal_versions as (
 
     select
@@ -36,6 +42,16 @@ deal_versions as (
         stage,
         source_file
     from salesforce_deal_versions
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        source_pipeline,
+        source_stage,
+        stage,
+        source_file
+    from hubspot_deal_versions
 
 ),
 

@@ -36,6 +36,12 @@ salesforce_rows as (
 
 ),
 
+hubspot_rows as (
+
+    select * from {{ ref('stg_hubspot__accounts') }}
+
+),
+
 unioned as (
 
     select
@@ -56,6 +62,13 @@ unioned as (
         'salesforce' as source_system,
         {{ columns | join(',\n        ') }}
     from salesforce_rows
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        {{ columns | join(',\n        ') }}
+    from hubspot_rows
 
 )
 

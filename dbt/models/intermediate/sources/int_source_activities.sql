@@ -33,6 +33,12 @@ salesforce_rows as (
 
 ),
 
+hubspot_rows as (
+
+    select * from {{ ref('stg_hubspot__activities') }}
+
+),
+
 unioned as (
 
     select
@@ -46,6 +52,13 @@ unioned as (
         'salesforce' as source_system,
         {{ columns | join(',\n        ') }}
     from salesforce_rows
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        {{ columns | join(',\n        ') }}
+    from hubspot_rows
 
 )
 

@@ -25,6 +25,12 @@ salesforce_rows as (
 
 ),
 
+hubspot_rows as (
+
+    select * from {{ ref('stg_hubspot__deal_field_history') }}
+
+),
+
 unioned as (
 
     select
@@ -38,6 +44,13 @@ unioned as (
         'salesforce' as source_system,
         {{ columns | join(',\n        ') }}
     from salesforce_rows
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        {{ columns | join(',\n        ') }}
+    from hubspot_rows
 
 )
 

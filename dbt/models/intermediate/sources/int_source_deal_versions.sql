@@ -46,6 +46,12 @@ salesforce_rows as (
 
 ),
 
+hubspot_rows as (
+
+    select * from {{ ref('stg_hubspot__deal_versions') }}
+
+),
+
 unioned as (
 
     select
@@ -66,6 +72,13 @@ unioned as (
         'salesforce' as source_system,
         {{ columns | join(',\n        ') }}
     from salesforce_rows
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        {{ columns | join(',\n        ') }}
+    from hubspot_rows
 
 )
 

@@ -32,6 +32,7 @@ history_versions as (
         type,
         stage_name,
         amount,
+        currency_iso_code,
         probability,
         close_date,
         created_date,
@@ -59,6 +60,7 @@ current_rows_without_history as (
         type,
         stage_name,
         amount,
+        currency_iso_code,
         probability,
         close_date,
         created_date,
@@ -103,7 +105,12 @@ renamed as (
             when 'Existing Business' then 'expansion'
             when 'Renewal' then 'renewal'
         end as deal_type,
-        '{{ var("reporting_currency") }}' as currency,
+        -- A multi-currency org exports each opportunity's CurrencyIsoCode; a
+        -- single-currency org has no such field and its amounts are in the reporting
+        -- currency.
+        coalesce(
+            upper({{ to_string('versions.currency_iso_code') }}), '{{ var("reporting_currency") }}'
+        ) as currency,
         {{ to_string('versions.next_step') }} as next_step,
         {{ to_string('versions.lead_source') }} as lead_source,
 
