@@ -4,7 +4,9 @@ The shared sample (conftest.py) is built on DuckDB; its raw schema is exported t
 Parquet, one folder per table, and registered as Spark's `raw` tables
 (`dbt run-operation register_raw_parquet`); `dbt build --target spark` then builds
 seeds, models and tests there unchanged, on a local Spark in dbt-spark's session mode
-(the Spark warehouse and metastore live in this test's temp dir). Every mart must hold
+(the Spark warehouse and metastore live in this test's temp dir), and an incremental
+run of fct_deal_daily_snapshot follows (insert_overwrite of its day partitions, which
+must leave the days it does not rebuild as they are). Every mart must hold
 the same rows on both engines: same columns, same row count, same values (numbers
 within 1e-9), in any order. Column order is not compared: Spark stores a partition
 column (fct_deal_daily_snapshot's snapshot_date) last.
@@ -92,6 +94,9 @@ def spark_build(
             json.dumps({"location": str(raw_folder)}),
         )
         run_dbt_on_spark(root, "build")
+        # The nightly path: an incremental run with nothing new overwrites only the day
+        # partitions it rebuilds (none), so the daily snapshot must come out whole.
+        run_dbt_on_spark(root, "run", "--select", "fct_deal_daily_snapshot")
         session = pyspark_sql.SparkSession.getActiveSession()
         assert session is not None
         yield session
