@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+INSTALLED_SPARK := $(VENV)/.installed-spark
 
 export PIPEHEALTH_LANDING ?= $(CURDIR)/landing
 export PIPEHEALTH_WAREHOUSE ?= $(CURDIR)/warehouse
@@ -15,7 +16,8 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 SCALE ?= S
 SEED ?= 7
 
-.PHONY: install run test lint format dev docs sample clean run-broken-example bench bench-smoke
+.PHONY: install run test lint format dev docs sample clean run-broken-example bench bench-smoke \
+	install-spark test-spark
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +26,13 @@ $(INSTALLED): pyproject.toml
 	touch $(INSTALLED)
 
 install: $(INSTALLED)
+
+## The `spark` target's packages (dbt-spark, pyspark: about 600 MB); Spark needs Java 17.
+$(INSTALLED_SPARK): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	touch $(INSTALLED_SPARK)
+
+install-spark: $(INSTALLED_SPARK)
 
 ## Sample extracts, generated once into the landing folder.
 sample: install
@@ -42,6 +51,11 @@ test: install
 	$(BIN)/python -m pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
+
+## The whole dbt project built on a local Spark, every mart compared with DuckDB's.
+test-spark: install-spark
+	@command -v java >/dev/null || { echo "Spark needs Java 17: apt-get install default-jre-headless" >&2; exit 1; }
+	$(BIN)/python -m pytest -m spark tests/marts/test_spark_equality.py
 
 lint: install
 	$(BIN)/ruff check dagster_project tests bench

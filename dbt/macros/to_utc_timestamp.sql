@@ -34,3 +34,21 @@
 {% macro default__to_utc_timestamp(column) -%}
     cast(cast({{ to_string(column) }} as timestamp with time zone) at time zone 'UTC' as {{ dbt.type_timestamp() }})
 {%- endmacro %}
+
+{#- Spark reads an offset written `Z` or `+hh:mm` but not `+hh` or `+hhmm`, which it
+    takes after a `UTC` prefix, so every offset is rewritten as `UTC+hh[[:]mm]`. A value
+    without one follows the session time zone, which the `spark` profile pins to UTC. -#}
+{% macro spark__to_utc_timestamp(column) -%}
+    cast(
+        case
+            when {{ to_string(column) }} rlike {{ iso_offset_pattern() }}
+                then regexp_replace(
+                    regexp_replace({{ to_string(column) }}, ' *[zZ]$', '+00'),
+                    ' *([+-][0-9]{2}(:?[0-9]{2})?)$',
+                    'UTC$1'
+                )
+            else {{ to_string(column) }}
+        end
+        as timestamp
+    )
+{%- endmacro %}
