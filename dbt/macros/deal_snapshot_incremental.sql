@@ -67,7 +67,7 @@
 
         select distinct activity_versions.activity_id
 
-        from {{ ref('stg_canonical__activity_versions') }} as activity_versions
+        from {{ ref('int_source_activity_versions') }} as activity_versions
         cross join built
         where activity_versions.loaded_at > built.loaded_through
 
@@ -79,7 +79,7 @@
 
         select cast(activity_versions.completed_at as date) as changed_day
 
-        from {{ ref('stg_canonical__activity_versions') }} as activity_versions
+        from {{ ref('int_source_activity_versions') }} as activity_versions
         inner join loaded_activity_ids
             on activity_versions.activity_id = loaded_activity_ids.activity_id
         where activity_versions.deal_id is not null
@@ -100,7 +100,13 @@
                 end
             ) > 1 as was_percent
 
-        from {{ ref('int_source_deal_versions') }} as deal_versions
+        from (
+            select pipeline, probability, loaded_at
+            from {{ ref('int_source_deal_versions') }}
+            union all
+            select pipeline, probability, loaded_at
+            from {{ ref('int_deal_versions_rebuilt_from_history') }}
+        ) as deal_versions
         cross join built
         group by deal_versions.pipeline
 

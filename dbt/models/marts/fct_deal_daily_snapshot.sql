@@ -1,6 +1,7 @@
 -- The incremental run's macros (deal_snapshot_incremental.sql) also read these:
--- depends_on: {{ ref('stg_canonical__activity_versions') }}
+-- depends_on: {{ ref('int_source_activity_versions') }}
 -- depends_on: {{ ref('int_source_deal_versions') }}
+-- depends_on: {{ ref('int_deal_versions_rebuilt_from_history') }}
 
 with
 
