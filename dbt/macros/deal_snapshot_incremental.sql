@@ -150,6 +150,28 @@
 )
 {%- endmacro %}
 
+{#- SQL scalar (a date): the first snapshot day the model builds. Every day on a full
+    build. On an incremental one the pre-hook has already cleared the days from
+    deal_snapshot_rebuild_from() on, so the build resumes the day after the last day
+    left, and the rule (which reads every activity version) is evaluated once per run,
+    not twice. Spark skips the pre-hook, so there the model evaluates the rule. -#}
+{% macro deal_snapshot_first_built_day() -%}
+    {%- if not is_incremental() -%}
+        cast('1900-01-01' as date)
+    {%- elif target.type == 'spark' -%}
+        {{ deal_snapshot_rebuild_from() }}
+    {%- else -%}
+        (
+            select
+                coalesce(
+                    cast({{ dbt.dateadd('day', 1, 'max(snapshot_date)') }} as date),
+                    cast('1900-01-01' as date)
+                )
+            from {{ this }}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
 {#- Pre-hook: clear the days the run rebuilds, and days past a moved-back as-of date,
     so a day that now has no row at all does not keep stale ones. Empty unless the run
     is incremental; engines that overwrite partitions instead (Spark) skip it. -#}
