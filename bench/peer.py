@@ -25,6 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = REPO_ROOT / "dbt" / "seeds"
 MONEY_TOLERANCE = 0.01
 RATE_TOLERANCE = 1e-6
+TRACKED_FIELDS = ["stage", "amount", "probability", "expected_close_date", "owner_id", "currency"]
 
 
 def read_drops(landing: Path, entity: str) -> pd.DataFrame:
@@ -60,6 +61,7 @@ def rates_on(currencies: pd.Series, days: pd.Series) -> np.ndarray:
 
 
 def deal_versions(landing: Path) -> pd.DataFrame:
+    """Every extracted deal version, plus those rebuilt from history before the first."""
     deals = read_drops(landing, "deals")
     deals["updated_at"] = pd.to_datetime(deals["updated_at"], utc=True)
     # The same version delivered again in a later drop: the later delivery wins.
@@ -68,6 +70,7 @@ def deal_versions(landing: Path) -> pd.DataFrame:
     deals["probability"] = pd.to_numeric(deals["probability"])
     deals["is_deleted"] = deals["is_deleted"].fillna("false").str.lower().eq("true")
     deals["closed_at"] = pd.to_datetime(deals["closed_at"], utc=True)
+    deals = pd.concat([deals, rebuilt_from_history(landing, deals)], ignore_index=True)
     deals["updated_day"] = deals["updated_at"].dt.tz_convert(None).dt.normalize()
     return deals
 
@@ -95,6 +98,47 @@ def deal_days(last_per_day: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
             "snapshot_date": starts + pd.to_timedelta(offsets, unit="D").to_numpy(),
         }
     )
+
+
+def rebuilt_from_history(landing: Path, deals: pd.DataFrame) -> pd.DataFrame:
+    """Versions before each deal's first extracted one, replayed from its field history.
+
+    A version starts at creation and at every change before the first extract; a tracked
+    field holds its last change so far, else the old value of its next change, else the
+    first extract's value, as does every untracked field. Never deleted.
+    """
+    first = deals.sort_values(["updated_at", "drop_date"]).groupby("deal_id").head(1)
+    history = read_drops(landing, "deal_field_history").drop_duplicates(
+        ["deal_id", "field", "old_value", "new_value", "changed_at"]
+    )
+    history["changed_at"] = pd.to_datetime(history["changed_at"], utc=True)
+    history = history[history["field"].isin(TRACKED_FIELDS)].merge(
+        first[["deal_id", "updated_at", "created_at"]], on="deal_id"
+    )
+    history = history[history["changed_at"] < history["updated_at"]]
+    created = history.drop_duplicates("deal_id").assign(
+        changed_at=lambda frame: pd.to_datetime(frame["created_at"], utc=True)
+    )
+    created = created[created["changed_at"] < created["updated_at"]]
+    starts = pd.concat([history, created])[["deal_id", "changed_at"]].drop_duplicates()
+    pairs = starts.rename(columns={"changed_at": "start"}).merge(history, on="deal_id")
+    is_before = pairs["changed_at"] <= pairs["start"]
+    pairs["value"] = pairs["new_value"].where(is_before, pairs["old_value"])
+    # Closest first: the latest change at or before the start, then the first after it.
+    pairs["distance"] = (pairs["changed_at"] - pairs["start"]).abs()
+    closest = pairs.assign(after=~is_before).sort_values(
+        ["deal_id", "start", "field", "after", "distance"]
+    )
+    closest = closest.drop_duplicates(["deal_id", "start", "field"])
+    values = closest.pivot(index=["deal_id", "start"], columns="field", values="value")
+    values = values.reindex(columns=TRACKED_FIELDS).reset_index()
+    rebuilt = values.merge(first.drop(columns=TRACKED_FIELDS), on="deal_id")
+    first_values = first.set_index("deal_id")
+    for field in TRACKED_FIELDS:
+        rebuilt[field] = rebuilt[field].fillna(rebuilt["deal_id"].map(first_values[field]))
+    rebuilt["amount"] = pd.to_numeric(rebuilt["amount"])
+    rebuilt["probability"] = pd.to_numeric(rebuilt["probability"])
+    return rebuilt.assign(updated_at=rebuilt["start"], is_deleted=False).drop(columns="start")
 
 
 def daily_snapshot(versions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:

@@ -67,7 +67,7 @@
 
         select distinct activity_versions.activity_id
 
-        from {{ ref('stg_canonical__activity_versions') }} as activity_versions
+        from {{ ref('int_source_activity_versions') }} as activity_versions
         cross join built
         where activity_versions.loaded_at > built.loaded_through
 
@@ -79,7 +79,7 @@
 
         select cast(activity_versions.completed_at as date) as changed_day
 
-        from {{ ref('stg_canonical__activity_versions') }} as activity_versions
+        from {{ ref('int_source_activity_versions') }} as activity_versions
         inner join loaded_activity_ids
             on activity_versions.activity_id = loaded_activity_ids.activity_id
         where activity_versions.deal_id is not null
@@ -100,7 +100,13 @@
                 end
             ) > 1 as was_percent
 
-        from {{ ref('int_source_deal_versions') }} as deal_versions
+        from (
+            select pipeline, probability, loaded_at
+            from {{ ref('int_source_deal_versions') }}
+            union all
+            select pipeline, probability, loaded_at
+            from {{ ref('int_deal_versions_rebuilt_from_history') }}
+        ) as deal_versions
         cross join built
         group by deal_versions.pipeline
 
@@ -142,6 +148,28 @@
     select coalesce(min(changed_day), cast('1900-01-01' as date)) from changed_days
 
 )
+{%- endmacro %}
+
+{#- SQL scalar (a date): the first snapshot day the model builds. Every day on a full
+    build. On an incremental one the pre-hook has already cleared the days from
+    deal_snapshot_rebuild_from() on, so the build resumes the day after the last day
+    left, and the rule (which reads every activity version) is evaluated once per run,
+    not twice. Spark skips the pre-hook, so there the model evaluates the rule. -#}
+{% macro deal_snapshot_first_built_day() -%}
+    {%- if not is_incremental() -%}
+        cast('1900-01-01' as date)
+    {%- elif target.type == 'spark' -%}
+        {{ deal_snapshot_rebuild_from() }}
+    {%- else -%}
+        (
+            select
+                coalesce(
+                    cast({{ dbt.dateadd('day', 1, 'max(snapshot_date)') }} as date),
+                    cast('1900-01-01' as date)
+                )
+            from {{ this }}
+        )
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Pre-hook: clear the days the run rebuilds, and days past a moved-back as-of date,

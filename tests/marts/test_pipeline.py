@@ -5,7 +5,8 @@ module. The company's month waterfall, the company's top open deals and the top 
 deals are then recomputed here with pandas straight from the drops' deals files, per
 METRICS.md, independently of the SQL: the end-of-day state of every deal on every day
 is taken as its last version written on or before that day (`merge_asof` over a dense
-deal x day grid), and the waterfall is read off consecutive days of that grid.
+deal x day grid), and the waterfall is read off consecutive days of that grid. Days
+before a deal's first extract come from its field history (deal_history.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from deal_history import versions_before_first_extract
 
 from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
 
@@ -57,6 +59,7 @@ def deal_versions(landing: Path) -> pd.DataFrame:
     deals["updated_at"] = pd.to_datetime(deals["updated_at"], utc=True)
     # The same version delivered again in a later drop: the later delivery wins.
     deals = deals.sort_values("drop_date").drop_duplicates(["deal_id", "updated_at"], keep="last")
+    deals = pd.concat([deals, versions_before_first_extract(landing, deals)], ignore_index=True)
     deals["amount"] = pd.to_numeric(deals["amount"])
     deals["probability"] = pd.to_numeric(deals["probability"])
     deals["is_deleted"] = deals["is_deleted"].fillna("false").str.lower().eq("true")

@@ -1,7 +1,8 @@
 -- Where deal_field_history and the extracts both cover a moment, they must agree: for
--- every extracted deal version, each tracked field's latest change at or before the
--- version's updated_at must hold the version's value. One row per disagreeing field of
--- a version.
+-- every deal version, extracted or rebuilt from history for the days before the deal's
+-- first extract (int_deal_versions_rebuilt_from_history), each tracked field's latest
+-- change at or before the version's updated_at must hold the version's value. One row
+-- per disagreeing field of a version.
 -- Warn, not error: real CRM exports routinely disagree here (Salesforce and HubSpot track
 -- history only for the fields chosen for it and drop it after 18-24 months; imports and
 -- integrations can write a field without a history row; a history row can be stamped a
@@ -12,9 +13,23 @@
 
 with
 
-deal_versions as (
+extracted_versions as (
 
     select * from {{ ref('int_source_deal_versions') }}
+
+),
+
+rebuilt_versions as (
+
+    select * from {{ ref('int_deal_versions_rebuilt_from_history') }}
+
+),
+
+deal_versions as (
+
+    select * from extracted_versions
+    union all
+    select * from rebuilt_versions
 
 ),
 

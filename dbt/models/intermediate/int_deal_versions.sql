@@ -1,8 +1,23 @@
 with
 
-deal_versions as (
+extracted_versions as (
 
     select * from {{ ref('int_source_deal_versions') }}
+
+),
+
+rebuilt_versions as (
+
+    select * from {{ ref('int_deal_versions_rebuilt_from_history') }}
+
+),
+
+-- Days before a deal's first extract come from its field history.
+deal_versions as (
+
+    select * from extracted_versions
+    union all
+    select * from rebuilt_versions
 
 ),
 

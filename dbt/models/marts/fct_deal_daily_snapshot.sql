@@ -1,6 +1,7 @@
 -- The incremental run's macros (deal_snapshot_incremental.sql) also read these:
--- depends_on: {{ ref('stg_canonical__activity_versions') }}
+-- depends_on: {{ ref('int_source_activity_versions') }}
 -- depends_on: {{ ref('int_source_deal_versions') }}
+-- depends_on: {{ ref('int_deal_versions_rebuilt_from_history') }}
 
 with
 
@@ -36,15 +37,11 @@ extracts as (
 
 -- The first day this run builds: every day on a full build; on an incremental one, the
 -- first day the raw rows loaded since the last build change (macro
--- deal_snapshot_rebuild_from), so history is not rebuilt every night.
+-- deal_snapshot_rebuild_from, applied by the pre-hook and read back by
+-- deal_snapshot_first_built_day), so history is not rebuilt every night.
 rebuilt_days as (
 
-    select
-        {% if is_incremental() -%}
-            {{ deal_snapshot_rebuild_from() }}
-        {%- else -%}
-            cast('1900-01-01' as date)
-        {%- endif %} as first_day
+    select {{ deal_snapshot_first_built_day() }} as first_day
 
 ),
 

@@ -1,110 +1,8 @@
 with
 
-tasks as (
+activity_versions as (
 
-    select * from {{ source('salesforce', 'salesforce__task') }}
-
-),
-
-events as (
-
-    select * from {{ source('salesforce', 'salesforce__event') }}
-
-),
-
--- Tasks are calls, emails and to-dos; WhatId points at an opportunity when its key
--- prefix is 006, WhoId at a lead when it is 00Q.
-tasks_renamed as (
-
-    select
-        {{ to_string('id') }} as activity_id,
-        {{ to_string('owner_id') }} as owner_id,
-        case when {{ to_string('what_id') }} like '006%' then {{ to_string('what_id') }} end
-            as deal_id,
-        {{ to_string('account_id') }} as account_id,
-        case when {{ to_string('who_id') }} like '00Q%' then {{ to_string('who_id') }} end
-            as lead_id,
-        case lower(coalesce({{ to_string('task_subtype') }}, {{ to_string('type') }}))
-            when 'call' then 'call'
-            when 'email' then 'email'
-            when 'listemail' then 'email'
-            else 'task'
-        end as activity_type,
-        lower({{ to_string('call_type') }}) as direction,
-        case
-            when lower({{ to_string('status') }}) = 'completed' then 'completed'
-            when lower({{ to_string('status') }}) = 'deferred' then 'cancelled'
-            else 'scheduled'
-        end as status,
-        lower({{ to_string('call_disposition') }}) as outcome,
-        cast(null as {{ dbt.type_string() }}) as meeting_type,
-        {{ to_integer('call_duration_in_seconds') }} as duration_seconds,
-        {{ to_utc_timestamp('activity_date') }} as scheduled_at,
-        case
-            when lower({{ to_string('status') }}) = 'completed'
-                then {{ to_utc_timestamp('coalesce(activity_date, last_modified_date)') }}
-        end as completed_at,
-        coalesce({{ to_boolean('is_deleted') }}, false) as is_deleted,
-        {{ to_utc_timestamp('coalesce(last_modified_date, created_date)') }} as updated_at,
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
-
-    from tasks
-
-),
-
--- Events are meetings (or calls) on the calendar: held once they ended, unless the
--- custom field no_show__c says the prospect did not come.
-events_renamed as (
-
-    select
-        {{ to_string('id') }} as activity_id,
-        {{ to_string('owner_id') }} as owner_id,
-        case when {{ to_string('what_id') }} like '006%' then {{ to_string('what_id') }} end
-            as deal_id,
-        {{ to_string('account_id') }} as account_id,
-        case when {{ to_string('who_id') }} like '00Q%' then {{ to_string('who_id') }} end
-            as lead_id,
-        case lower({{ to_string('type') }})
-            when 'call' then 'call'
-            when 'demo' then 'demo'
-            else 'meeting'
-        end as activity_type,
-        cast(null as {{ dbt.type_string() }}) as direction,
-        case
-            when coalesce({{ to_boolean('no_show_c') }}, false) then 'no_show'
-            when cast({{ to_utc_timestamp('end_date_time') }} as date) <= _extract_date
-                then 'completed'
-            else 'scheduled'
-        end as status,
-        cast(null as {{ dbt.type_string() }}) as outcome,
-        lower({{ to_string('event_subtype') }}) as meeting_type,
-        {{ to_integer('duration_in_minutes') }} * 60 as duration_seconds,
-        {{ to_utc_timestamp('start_date_time') }} as scheduled_at,
-        case
-            when
-                not coalesce({{ to_boolean('no_show_c') }}, false)
-                and cast({{ to_utc_timestamp('end_date_time') }} as date) <= _extract_date
-                then {{ to_utc_timestamp('end_date_time') }}
-        end as completed_at,
-        coalesce({{ to_boolean('is_deleted') }}, false) as is_deleted,
-        {{ to_utc_timestamp('coalesce(last_modified_date, created_date)') }} as updated_at,
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
-
-    from events
-
-),
-
-activities as (
-
-    select * from tasks_renamed
-    union all
-    select * from events_renamed
+    select * from {{ ref('stg_salesforce__activity_versions') }}
 
 ),
 
@@ -112,13 +10,13 @@ activities as (
 versions_ranked as (
 
     select
-        activities.*,
+        activity_versions.*,
         row_number() over (
             partition by activity_id
             order by updated_at desc, extract_date desc, loaded_at desc, source_row desc
         ) as recency_rank
 
-    from activities
+    from activity_versions
 
 ),
 
