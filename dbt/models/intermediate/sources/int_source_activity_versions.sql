@@ -33,6 +33,14 @@ salesforce_rows as (
 
 ),
 
+-- HubSpot's staging keeps only each engagement's current row; its load time is what the
+-- snapshot's watermark needs (an earlier delivery's completion day is not kept).
+hubspot_rows as (
+
+    select * from {{ ref('stg_hubspot__activities') }}
+
+),
+
 unioned as (
 
     select
@@ -46,6 +54,13 @@ unioned as (
         'salesforce' as source_system,
         {{ columns | join(',\n        ') }}
     from salesforce_rows
+
+    union all
+
+    select
+        'hubspot' as source_system,
+        {{ columns | join(',\n        ') }}
+    from hubspot_rows
 
 )
 
