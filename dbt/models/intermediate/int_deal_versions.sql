@@ -44,9 +44,12 @@ versions_ordered as (
 
     select
         deal_versions.*,
-        row_number() over (
-            partition by deal_versions.deal_id
-            order by deal_versions.updated_at, deal_versions.extract_date
+        -- bigint on every engine: Spark's row_number() is an int.
+        cast(
+            row_number() over (
+                partition by deal_versions.deal_id
+                order by deal_versions.updated_at, deal_versions.extract_date
+            ) as {{ dbt.type_bigint() }}
         ) as version_number,
         lead(deal_versions.updated_at) over (
             partition by deal_versions.deal_id

@@ -148,9 +148,12 @@ entries_numbered as (
 
     select
         stage_entries.*,
-        row_number() over (
-            partition by deal_id
-            order by entered_at, source_precedence, stage
+        -- bigint on every engine: Spark's row_number() is an int.
+        cast(
+            row_number() over (
+                partition by deal_id
+                order by entered_at, source_precedence, stage
+            ) as {{ dbt.type_bigint() }}
         ) as stage_entry_number
 
     from stage_entries

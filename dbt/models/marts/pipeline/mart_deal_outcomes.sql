@@ -175,9 +175,12 @@ outcomes_ranked as (
 
     select
         outcomes_in_periods.*,
-        row_number() over (
-            partition by period_type, period_start, level, entity_id, outcome
-            order by amount desc, coalesce(deal_id, account_id) asc
+        -- bigint on every engine: Spark's row_number() is an int.
+        cast(
+            row_number() over (
+                partition by period_type, period_start, level, entity_id, outcome
+                order by amount desc, coalesce(deal_id, account_id) asc
+            ) as {{ dbt.type_bigint() }}
         ) as outcome_rank
 
     from outcomes_in_periods

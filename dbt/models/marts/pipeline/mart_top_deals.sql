@@ -147,18 +147,21 @@ deals_ranked as (
             when 'team' then open_deals_described.team
             else 'company'
         end as entity_id,
-        row_number() over (
-            partition by
-                levels.level,
-                case levels.level
-                    when 'rep' then open_deals_described.owner_id
-                    when 'team' then open_deals_described.team
-                    else 'company'
-                end
-            order by
-                coalesce(open_deals_described.weighted_amount, 0) desc,
-                coalesce(open_deals_described.amount, 0) desc,
-                open_deals_described.deal_id asc
+        -- bigint on every engine: Spark's row_number() is an int.
+        cast(
+            row_number() over (
+                partition by
+                    levels.level,
+                    case levels.level
+                        when 'rep' then open_deals_described.owner_id
+                        when 'team' then open_deals_described.team
+                        else 'company'
+                    end
+                order by
+                    coalesce(open_deals_described.weighted_amount, 0) desc,
+                    coalesce(open_deals_described.amount, 0) desc,
+                    open_deals_described.deal_id asc
+            ) as {{ dbt.type_bigint() }}
         ) as deal_rank
 
     from open_deals_described
