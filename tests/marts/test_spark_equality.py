@@ -36,6 +36,13 @@ pyspark_sql = pytest.importorskip("pyspark.sql", reason="no Spark here (make ins
 dbt_main = pytest.importorskip("dbt.cli.main")
 
 
+# Spark 4.3 fails this unit test's plan inside the engine, not in our SQL: the executor
+# cannot deserialize it (java.lang.ClassCastException: DefaultSerializationProxy cannot be
+# assigned to UnionExec.children, a Scala collection serialization bug in local mode).
+# The logic it pins is run on DuckDB in `make test` and on PostgreSQL in CI.
+SPARK_UNRUNNABLE_UNIT_TESTS = ("unit_test:mart_attainment_by_period_team_change_mid_quarter",)
+
+
 def export_raw_parquet(build_database: Path, folder: Path) -> list[str]:
     """Every raw table to `<folder>/<table>/part-0.parquet`; returns the table names."""
     with duckdb.connect(str(build_database), read_only=True) as connection:
@@ -93,7 +100,7 @@ def spark_build(
             "--args",
             json.dumps({"location": str(raw_folder)}),
         )
-        run_dbt_on_spark(root, "build")
+        run_dbt_on_spark(root, "build", "--exclude", *SPARK_UNRUNNABLE_UNIT_TESTS)
         # The nightly path: an incremental run with nothing new overwrites only the day
         # partitions it rebuilds (none), so the daily snapshot must come out whole.
         run_dbt_on_spark(root, "run", "--select", "fct_deal_daily_snapshot")
