@@ -14,7 +14,8 @@ keeps every file as Fivetran wrote it except:
 - `deal_company`: deal i is associated with company i % 24 (the seeds' two associations
   name deals that do not exist; a closed deal needs an account in the marts);
 - `deal_stage`: its 13 stage entries are moved onto the first 13 deals, each with the
-  stage that deal is in, so the stage history reaches the marts.
+  stage that deal is in, entered at the deal's creation (as HubSpot dates a first
+  stage), so the stage history reaches the marts.
 """
 
 from __future__ import annotations
@@ -118,9 +119,14 @@ def pipeline_stages_with_the_default_pipeline() -> pd.DataFrame:
 def stage_history_on_the_first_deals(deals: pd.DataFrame) -> pd.DataFrame:
     history = read_table("deal_stage")
     first_deals = deals.iloc[: len(history)]
+    # HubSpot dates a deal's first stage entry at its creation; the seeds' dates belong
+    # to other deals (created a year later), which would contradict these deals' history.
+    entered = first_deals["property_createdate"].to_numpy()
     return history.assign(
         deal_id=first_deals["deal_id"].to_numpy(),
         value=first_deals["deal_pipeline_stage_id"].to_numpy(),
+        date_entered=entered,
+        _fivetran_start=entered,
     )
 
 
