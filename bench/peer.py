@@ -83,19 +83,18 @@ def deal_days(last_per_day: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
     last = (
         last_per_day.groupby("deal_id").tail(1).merge(stages, on=["pipeline", "stage"], how="left")
     )
-    last_is_closed = last["is_closed"].astype("boolean").fillna(False).astype(bool)
-    first_day = last_per_day.groupby("deal_id")["updated_day"].min()
+    last_is_closed = last["is_closed"].astype("boolean").fillna(False).astype(bool).to_numpy()
     last = last.set_index("deal_id")
-    end_day = last["updated_day"].where(last_is_closed.to_numpy(), as_of)
-    lengths = ((end_day - first_day.reindex(end_day.index)).dt.days + 1).clip(lower=1)
-    starts = np.repeat(first_day.reindex(end_day.index).to_numpy(), lengths.to_numpy())
-    offsets = np.arange(int(lengths.sum())) - np.repeat(
-        np.cumsum(lengths.to_numpy()) - lengths.to_numpy(), lengths.to_numpy()
-    )
+    first_day = last_per_day.groupby("deal_id")["updated_day"].min().reindex(last.index)
+    end_day = last["updated_day"].where(last_is_closed, as_of)
+    lengths = ((end_day - first_day).dt.days + 1).clip(lower=1).to_numpy()
+    # Day k of a deal's run: its position in the repeated rows minus where its run starts.
+    offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
     return pd.DataFrame(
         {
-            "deal_id": np.repeat(end_day.index.to_numpy(), lengths.to_numpy()),
-            "snapshot_date": starts + pd.to_timedelta(offsets, unit="D").to_numpy(),
+            "deal_id": np.repeat(last.index.to_numpy(), lengths),
+            "snapshot_date": np.repeat(first_day.to_numpy(), lengths)
+            + pd.to_timedelta(offsets, unit="D").to_numpy(),
         }
     )
 
