@@ -83,3 +83,13 @@ def test_every_mart_column_has_a_portable_data_type(
     )
     assert all(node["columns"] for node in mart_models.values())
     assert untyped == []
+
+
+def test_every_relation_name_fits_postgresql(dbt_manifest: Path) -> None:
+    """PostgreSQL cuts identifiers at 63 bytes, and dbt builds each unit test's fixture
+    under the test's own name, so a longer name only fails on the Postgres target."""
+    manifest = json.loads(dbt_manifest.read_text())
+    names = [node["name"] for node in manifest["unit_tests"].values()] + [
+        node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "model"
+    ]
+    assert [name for name in names if len(name) > 63] == []

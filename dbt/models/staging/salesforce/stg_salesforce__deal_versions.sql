@@ -117,10 +117,11 @@ renamed as (
         ---------- numerics
         {{ to_numeric('versions.amount') }} as amount,
         -- Salesforce gives 0-100; a value outside it is no probability (the gate warns)
-        -- and the stage's default applies.
+        -- and the stage's default applies. Cast back after dividing: engines differ in
+        -- the scale a decimal quotient gets (PostgreSQL keeps 20 places).
         case
             when {{ to_numeric('versions.probability') }} between 0 and 100
-                then {{ to_numeric('versions.probability') }} / 100
+                then cast({{ to_numeric('versions.probability') }} / 100 as {{ dbt.type_numeric() }})
         end as probability,
 
         ---------- booleans
