@@ -430,19 +430,31 @@ rates as (
         quarter_quota - bookings_qtd as remaining_quota,
         case
             when deals_closed > 0
-                then cast(deals_won as {{ dbt.type_numeric() }}) / deals_closed
+                then cast(
+                    cast(deals_won as {{ dbt.type_numeric() }}) / deals_closed
+                    as {{ dbt.type_numeric() }}
+                )
         end as win_rate,
         case
             when closed_amount <> 0
-                then cast(won_amount as {{ dbt.type_numeric() }}) / closed_amount
+                then cast(
+                    cast(won_amount as {{ dbt.type_numeric() }}) / closed_amount
+                    as {{ dbt.type_numeric() }}
+                )
         end as win_rate_by_value,
         case
             when deals_won > 0
-                then cast(won_amount as {{ dbt.type_numeric() }}) / deals_won
+                then cast(
+                    cast(won_amount as {{ dbt.type_numeric() }}) / deals_won
+                    as {{ dbt.type_numeric() }}
+                )
         end as avg_deal_size,
         case
             when deals_won > 0
-                then cast(won_sales_cycle_days as {{ dbt.type_numeric() }}) / deals_won
+                then cast(
+                    cast(won_sales_cycle_days as {{ dbt.type_numeric() }}) / deals_won
+                    as {{ dbt.type_numeric() }}
+                )
         end as avg_sales_cycle_days
 
     from entity_days_with_figures
@@ -472,14 +484,20 @@ final as (
         cast(pipeline_generated as {{ dbt.type_numeric() }}) as pipeline_generated,
         cast(deals_closed as {{ dbt.type_bigint() }}) as deals_closed,
         cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
-        cast(win_rate as {{ dbt.type_numeric() }}) as win_rate,
-        cast(win_rate_by_value as {{ dbt.type_numeric() }}) as win_rate_by_value,
-        cast(avg_deal_size as {{ dbt.type_numeric() }}) as avg_deal_size,
-        cast(avg_sales_cycle_days as {{ dbt.type_numeric() }}) as avg_sales_cycle_days,
+        win_rate,
+        win_rate_by_value,
+        avg_deal_size,
+        avg_sales_cycle_days,
+        -- From the published six-place figures, in double precision: every engine then
+        -- computes the same number (decimal division goes through double on DuckDB, is
+        -- exact on PostgreSQL and drops places on Spark).
         case
             when avg_sales_cycle_days > 0
                 then cast(
-                    open_deals * win_rate * avg_deal_size / avg_sales_cycle_days
+                    cast(open_deals as {{ type_double() }})
+                    * cast(win_rate as {{ type_double() }})
+                    * cast(avg_deal_size as {{ type_double() }})
+                    / cast(avg_sales_cycle_days as {{ type_double() }})
                     as {{ dbt.type_numeric() }}
                 )
         end as sales_velocity,

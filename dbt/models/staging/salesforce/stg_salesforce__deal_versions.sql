@@ -121,7 +121,9 @@ renamed as (
         -- the scale a decimal quotient gets (PostgreSQL keeps 20 places).
         case
             when {{ to_numeric('versions.probability') }} between 0 and 100
-                then cast({{ to_numeric('versions.probability') }} / 100 as {{ dbt.type_numeric() }})
+                then cast(
+                    {{ to_numeric('versions.probability') }} / 100 as {{ dbt.type_numeric() }}
+                )
         end as probability,
 
         ---------- booleans
