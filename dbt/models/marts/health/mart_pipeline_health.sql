@@ -1,8 +1,34 @@
+-- The incremental run's pre-hook (pipeline_marts_incremental.sql) also reads these:
+-- depends_on: {{ ref('int_source_user_versions') }}
+-- depends_on: {{ ref('int_source_quotas') }}
+
 with
+
+-- The first as-of day this run builds: every day on a full build; on an incremental one
+-- the pre-hook (pipeline_health_delete_rebuilt_days) has cleared the days from the first
+-- changed one on, so the build resumes after the last day left.
+first_built_day as (
+
+    {% if is_incremental() -%}
+        select
+            coalesce(
+                cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date),
+                cast('1900-01-01' as date)
+            ) as first_day
+        from {{ this }}
+    {%- else -%}
+        select cast('1900-01-01' as date) as first_day
+    {%- endif %}
+
+),
 
 daily_snapshot as (
 
-    select * from {{ ref('fct_deal_daily_snapshot') }}
+    select snapshot_days.*
+
+    from {{ ref('fct_deal_daily_snapshot') }} as snapshot_days
+    inner join first_built_day
+        on snapshot_days.snapshot_date >= first_built_day.first_day
 
 ),
 
@@ -70,6 +96,8 @@ as_of_days as (
     from calendar_days
     inner join calendar
         on calendar_days.date_day = calendar.date_day
+    inner join first_built_day
+        on calendar_days.date_day >= first_built_day.first_day
     where calendar_days.date_day <= {{ as_of_date() }}
 
 ),
@@ -484,7 +512,9 @@ final as (
                 )
         end as sales_velocity,
         cast(stalled_deals as {{ dbt.type_bigint() }}) as stalled_deals,
-        cast(deals_without_next_step as {{ dbt.type_bigint() }}) as deals_without_next_step
+        cast(deals_without_next_step as {{ dbt.type_bigint() }}) as deals_without_next_step,
+        {{ build_started_at() }} as built_at,
+        {{ raw_loaded_through() }} as raw_loaded_through
 
     from rates
 
