@@ -493,10 +493,12 @@ final as (
         cast(quarter_quota as {{ dbt.type_numeric() }}) as quarter_quota,
         cast(bookings_qtd as {{ dbt.type_numeric() }}) as bookings_qtd,
         cast(remaining_quota as {{ dbt.type_numeric() }}) as remaining_quota,
-        case
-            when remaining_quota > 0
-                then cast(open_pipeline_this_quarter / remaining_quota as {{ dbt.type_numeric() }})
-        end as coverage_ratio,
+        -- Cast outside the case: PostgreSQL drops a case's numeric precision, and the
+        -- incremental build compares the column types with the table's.
+        cast(
+            case when remaining_quota > 0 then open_pipeline_this_quarter / remaining_quota end
+            as {{ dbt.type_numeric() }}
+        ) as coverage_ratio,
         cast(pipeline_generated as {{ dbt.type_numeric() }}) as pipeline_generated,
         cast(deals_closed as {{ dbt.type_bigint() }}) as deals_closed,
         cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
@@ -504,13 +506,12 @@ final as (
         cast(win_rate_by_value as {{ dbt.type_numeric() }}) as win_rate_by_value,
         cast(avg_deal_size as {{ dbt.type_numeric() }}) as avg_deal_size,
         cast(avg_sales_cycle_days as {{ dbt.type_numeric() }}) as avg_sales_cycle_days,
-        case
-            when avg_sales_cycle_days > 0
-                then cast(
-                    open_deals * win_rate * avg_deal_size / avg_sales_cycle_days
-                    as {{ dbt.type_numeric() }}
-                )
-        end as sales_velocity,
+        cast(
+            case
+                when avg_sales_cycle_days > 0
+                    then open_deals * win_rate * avg_deal_size / avg_sales_cycle_days
+            end as {{ dbt.type_numeric() }}
+        ) as sales_velocity,
         cast(stalled_deals as {{ dbt.type_bigint() }}) as stalled_deals,
         cast(deals_without_next_step as {{ dbt.type_bigint() }}) as deals_without_next_step,
         {{ build_started_at() }} as built_at,
