@@ -16,9 +16,12 @@ from dagster_project.sql_text import quote_identifier
 
 MARTS_SCHEMA = "marts"
 
-# When a run loaded the drops, not what they say: left out of the content checksum so
-# two runs on the same drops agree (fct_deal_daily_snapshot's incremental watermark).
-LOAD_TIME_COLUMNS = frozenset({"extracts_loaded_at"})
+# When a run loaded the drops or built the rows, not what they say: left out of the
+# content checksum so two runs on the same drops agree (the incremental models' lineage
+# and watermarks).
+LOAD_TIME_COLUMNS = frozenset(
+    {"extracts_loaded_at", "built_at", "built_from_date", "raw_loaded_through"}
+)
 
 
 @dataclass(frozen=True)

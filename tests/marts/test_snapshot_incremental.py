@@ -1,19 +1,22 @@
-"""The incremental fct_deal_daily_snapshot equals a full refresh of the same raw, row for row.
+"""The incremental pipeline models equal a full refresh of the same raw, row for row.
 
-A small sample is loaded without two of its drops and built. Three loads follow, each
-built incrementally, then compared, every column of every row, with a
-`--full-refresh` build of the same warehouse: the next nightly drop, a late drop
-dated before days already built, and a corrected re-delivery of a built drop (the
-loader forgets it and every later drop and loads them again, as it does for a drop
-waiting at the gate). Before each incremental run every stored row is marked, so the
-test also sees which rows the run rewrote: exactly the days from the first day the
-load changes.
+A small sample is loaded without two of its drops and built. Loads follow, each built
+incrementally, then compared, every column of every row but the lineage columns, with a
+`--full-refresh` build of the same warehouse: the next nightly drop, a late drop dated
+before days already built, a late users extract moving a rep to another team in a past
+period, and a corrected re-delivery of a built drop (the loader forgets it and every
+later drop and loads them again, as it does for a drop waiting at the gate), built in
+two runs: the snapshot alone, then the marts catching up. Before each incremental run
+every stored row is marked, so the test also sees which rows the run rewrote: for
+fct_deal_daily_snapshot exactly the days from the first day the load changes, for the
+marts downstream the periods (as-of days) from the first day the load changes for them.
 """
 
 from __future__ import annotations
 
 import shutil
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -27,8 +30,32 @@ from dagster_project.settings import BUILD_DATABASE_NAME
 
 SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 24
-SNAPSHOT = "marts.fct_deal_daily_snapshot"
 STORED_MARK = "#stored"
+# When and from which day a row was written: a full refresh and a run that keeps the
+# row give different values by design.
+LINEAGE_COLUMNS = ["built_at", "built_from_date", "raw_loaded_through"]
+LATE_TEAM_MOVE_DAY = SAMPLE_START + timedelta(days=10)
+
+
+@dataclass(frozen=True)
+class IncrementalModel:
+    name: str
+    key: str
+    order: list[str]
+
+
+SNAPSHOT = IncrementalModel(
+    "fct_deal_daily_snapshot", "deal_snapshot_id", ["deal_id", "snapshot_date"]
+)
+WATERFALL = IncrementalModel(
+    "mart_pipeline_waterfall",
+    "waterfall_id",
+    ["period_type", "period_start", "level", "entity_id"],
+)
+HEALTH = IncrementalModel(
+    "mart_pipeline_health", "pipeline_health_id", ["as_of_date", "level", "entity_id"]
+)
+MODELS = [SNAPSHOT, WATERFALL, HEALTH]
 
 
 def load(warehouse: Path, landing: Path, loaded_at: datetime) -> None:
@@ -37,22 +64,25 @@ def load(warehouse: Path, landing: Path, loaded_at: datetime) -> None:
     assert report.rejected is None
 
 
-def build_snapshot(warehouse: Path, *flags: str) -> None:
-    run_dbt(warehouse, "run", "--select", "+fct_deal_daily_snapshot", *flags)
+def build_incrementally(warehouse: Path) -> None:
+    run_dbt(warehouse, "run", "--select", *(f"+{model.name}" for model in MODELS))
 
 
-def snapshot_rows(warehouse: Path) -> pd.DataFrame:
+def rows(warehouse: Path, model: IncrementalModel) -> pd.DataFrame:
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME), read_only=True) as connection:
-        rows = connection.execute(f"select * from {SNAPSHOT}").fetch_df()
-    return rows.sort_values(["deal_id", "snapshot_date"]).reset_index(drop=True)
+        found = connection.execute(f"select * from marts.{model.name}").fetch_df()
+    return found.sort_values(model.order).reset_index(drop=True)
 
 
 def mark_stored_rows(warehouse: Path) -> None:
     """Suffix every stored row's key, so the rows a run does not rewrite stay marked."""
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
-        connection.execute(
-            f"update {SNAPSHOT} set deal_snapshot_id = deal_snapshot_id || ?", [STORED_MARK]
-        )
+        for model in MODELS:
+            connection.execute(
+                f"update marts.{model.name} set {model.key} = {model.key} || ? "
+                f"where not ends_with({model.key}, ?)",
+                [STORED_MARK, STORED_MARK],
+            )
 
 
 def correct_drop(folder: Path) -> None:
@@ -63,8 +93,27 @@ def correct_drop(folder: Path) -> None:
     deals.iloc[1:].to_csv(deals_file, index=False)
 
 
+def deliver_late_team_move(landing: Path, drop_day: date) -> None:
+    """A users-only drop on `drop_day` whose one row moves a rep (the first one with a
+    team) to another team from LATE_TEAM_MOVE_DAY on, a day already built."""
+    users = pd.concat(
+        pd.read_csv(path, dtype=str, keep_default_na=False)
+        for path in sorted(landing.glob("*/users.csv"))
+    ).drop_duplicates("user_id", keep="last")
+    reps = users[(users["role"] == "rep") & (users["team"] != "")]
+    moved = reps.iloc[[0]].copy()
+    other_teams = sorted(set(reps["team"]) - set(moved["team"]))
+    moved["team"] = other_teams[0]
+    moved["updated_at"] = f"{LATE_TEAM_MOVE_DAY.isoformat()}T12:00:00Z"
+    folder = landing / drop_day.isoformat()
+    folder.mkdir()
+    moved.to_csv(folder / "users.csv", index=False)
+    (folder / "_SUCCESS").touch()
+
+
 def first_changed_day(landing: Path, changed: list[Path]) -> date:
-    """The first day a load of the `changed` drop folders can change, by the model's rule.
+    """The first snapshot day a load of the `changed` drop folders can change, by the
+    model's rule.
 
     A drop changes its own day on; an activity it carries changes its deal from the
     first day any version of that activity (in any drop) says it was completed.
@@ -79,24 +128,56 @@ def first_changed_day(landing: Path, changed: list[Path]) -> date:
     return min([date.fromisoformat(folder.name) for folder in changed] + list(completed_days))
 
 
-def assert_incremental_run_equals_full_refresh(warehouse: Path, first_changed_day: date) -> None:
-    before = snapshot_rows(warehouse)
-    mark_stored_rows(warehouse)
-    build_snapshot(warehouse)
-    incremental = snapshot_rows(warehouse)
-    run_dbt(warehouse, "run", "--select", "fct_deal_daily_snapshot", "--full-refresh")
-    full = snapshot_rows(warehouse)
-
-    kept = incremental["deal_snapshot_id"].str.endswith(STORED_MARK)
-    unmarked = incremental.assign(
-        deal_snapshot_id=incremental["deal_snapshot_id"].str.removesuffix(STORED_MARK)
+def unmarked(found: pd.DataFrame, model: IncrementalModel) -> pd.DataFrame:
+    return found.assign(**{model.key: found[model.key].str.removesuffix(STORED_MARK)}).drop(
+        columns=[column for column in LINEAGE_COLUMNS if column in found.columns]
     )
-    pd.testing.assert_frame_equal(unmarked, full)
-    # The load changed the table, or the comparison would prove nothing ...
-    assert not before.equals(full)
-    # ... and the run rewrote exactly the days from the first one the load can change.
-    assert incremental.loc[~kept, "snapshot_date"].dt.date.min() == first_changed_day
-    assert (incremental.loc[kept, "snapshot_date"].dt.date < first_changed_day).all()
+
+
+def assert_snapshot_rewrote_days_from(warehouse: Path, first_day: date) -> None:
+    snapshot = rows(warehouse, SNAPSHOT)
+    kept = snapshot[SNAPSHOT.key].str.endswith(STORED_MARK)
+    assert snapshot.loc[~kept, "snapshot_date"].dt.date.min() == first_day
+    assert (snapshot.loc[kept, "snapshot_date"].dt.date < first_day).all()
+
+
+def assert_incremental_run_equals_full_refresh(
+    warehouse: Path, snapshot_from: date | None, marts_from: date, changed: set[str]
+) -> None:
+    """Build incrementally, compare with a full refresh; the snapshot rewrote exactly the
+    days from `snapshot_from` (None: it was already built), the marts exactly what depends
+    on days from `marts_from`, and the load changed the content of the `changed` models."""
+    before = {model.name: rows(warehouse, model) for model in MODELS}
+    mark_stored_rows(warehouse)
+    build_incrementally(warehouse)
+    incremental = {model.name: rows(warehouse, model) for model in MODELS}
+    if snapshot_from is not None:
+        assert_snapshot_rewrote_days_from(warehouse, snapshot_from)
+    run_dbt(warehouse, "run", "--select", *(model.name for model in MODELS), "--full-refresh")
+
+    for model in MODELS:
+        full = rows(warehouse, model)
+        pd.testing.assert_frame_equal(
+            unmarked(incremental[model.name], model), unmarked(full, model), obj=model.name
+        )
+        # The load changed the table, or the comparison would prove nothing.
+        if model.name in changed:
+            assert not unmarked(before[model.name], model).equals(unmarked(full, model))
+
+    # Whole periods: those holding a day from marts_from on are rewritten, earlier ones
+    # kept; a nightly load keeps most of them.
+    waterfall = incremental[WATERFALL.name]
+    kept = waterfall[WATERFALL.key].str.endswith(STORED_MARK)
+    assert (waterfall.loc[~kept, "period_end"].dt.date > marts_from).all()
+    assert (waterfall.loc[kept, "period_end"].dt.date <= marts_from).all()
+    assert kept.any()
+
+    # Whole as-of days: from marts_from on rewritten (a load of deals may reach further
+    # back, to a close it moves), earlier ones kept.
+    health = incremental[HEALTH.name]
+    kept = health[HEALTH.key].str.endswith(STORED_MARK)
+    assert (health.loc[kept, "as_of_date"].dt.date < marts_from).all()
+    assert kept.any()
 
 
 def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
@@ -112,18 +193,25 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
             shutil.copytree(folder, landing / folder.name)
     load(warehouse, landing, datetime(2025, 2, 1, 1))
     run_dbt(warehouse, "seed")
-    build_snapshot(warehouse)
+    build_incrementally(warehouse)
 
     shutil.copytree(nightly, landing / nightly.name)
     load(warehouse, landing, datetime(2025, 2, 1, 2))
+    nightly_from = first_changed_day(landing, [landing / nightly.name])
     assert_incremental_run_equals_full_refresh(
-        warehouse, first_changed_day(landing, [landing / nightly.name])
+        warehouse, nightly_from, nightly_from, {model.name for model in MODELS}
     )
 
     shutil.copytree(late, landing / late.name)
     load(warehouse, landing, datetime(2025, 2, 1, 3))
+    late_from = first_changed_day(landing, [landing / late.name])
+    assert_incremental_run_equals_full_refresh(warehouse, late_from, late_from, {SNAPSHOT.name})
+
+    team_move_drop = date.fromisoformat(nightly.name) + timedelta(days=1)
+    deliver_late_team_move(landing, team_move_drop)
+    load(warehouse, landing, datetime(2025, 2, 1, 4))
     assert_incremental_run_equals_full_refresh(
-        warehouse, first_changed_day(landing, [landing / late.name])
+        warehouse, team_move_drop, LATE_TEAM_MOVE_DAY, {model.name for model in MODELS}
     )
 
     correct_drop(landing / corrected.name)
@@ -131,8 +219,14 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     reloaded = [date.fromisoformat(folder.name) for folder in drops if folder >= corrected]
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
         drop_log.forget_drops(connection, reloaded)
-    load(warehouse, landing, datetime(2025, 2, 1, 4))
+    load(warehouse, landing, datetime(2025, 2, 1, 5))
     reloaded_folders = [landing / day.isoformat() for day in reloaded]
+    reloaded_from = first_changed_day(landing, reloaded_folders)
+    # The marts miss this run (they failed, or were not selected) ...
+    mark_stored_rows(warehouse)
+    run_dbt(warehouse, "run", "--select", f"+{SNAPSHOT.name}")
+    assert_snapshot_rewrote_days_from(warehouse, reloaded_from)
+    # ... and the next one catches up from what the snapshot rewrote.
     assert_incremental_run_equals_full_refresh(
-        warehouse, first_changed_day(landing, reloaded_folders)
+        warehouse, None, reloaded_from, {WATERFALL.name, HEALTH.name}
     )

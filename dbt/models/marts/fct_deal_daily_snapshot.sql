@@ -239,11 +239,13 @@ days_with_extract_gaps as (
     select
         days_in_reporting_currency.*,
         day_watermarks.extracts_loaded_at,
+        rebuilt_days.first_day as built_from_date,
         days_in_reporting_currency.snapshot_date > extract_bounds.first_extract_date
         and day_extracts.extract_date is null as is_carried_over_gap
 
     from days_in_reporting_currency
     cross join extract_bounds
+    cross join rebuilt_days
     inner join day_watermarks
         on days_in_reporting_currency.snapshot_date = day_watermarks.date_day
     left join extracts as day_extracts
@@ -299,7 +301,9 @@ final as (
             'day'
         ) }} >= {{ var('stalled_after_days') }} as is_stalled,
         is_carried_over_gap,
-        extracts_loaded_at
+        extracts_loaded_at,
+        {{ build_started_at() }} as built_at,
+        built_from_date
 
     from days_with_extract_gaps
 

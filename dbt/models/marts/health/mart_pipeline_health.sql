@@ -1,8 +1,34 @@
+-- The incremental run's pre-hook (pipeline_marts_incremental.sql) also reads these:
+-- depends_on: {{ ref('int_source_user_versions') }}
+-- depends_on: {{ ref('int_source_quotas') }}
+
 with
+
+-- The first as-of day this run builds: every day on a full build; on an incremental one
+-- the pre-hook (pipeline_health_delete_rebuilt_days) has cleared the days from the first
+-- changed one on, so the build resumes after the last day left.
+first_built_day as (
+
+    {% if is_incremental() -%}
+        select
+            coalesce(
+                cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date),
+                cast('1900-01-01' as date)
+            ) as first_day
+        from {{ this }}
+    {%- else -%}
+        select cast('1900-01-01' as date) as first_day
+    {%- endif %}
+
+),
 
 daily_snapshot as (
 
-    select * from {{ ref('fct_deal_daily_snapshot') }}
+    select snapshot_days.*
+
+    from {{ ref('fct_deal_daily_snapshot') }} as snapshot_days
+    inner join first_built_day
+        on snapshot_days.snapshot_date >= first_built_day.first_day
 
 ),
 
@@ -70,6 +96,8 @@ as_of_days as (
     from calendar_days
     inner join calendar
         on calendar_days.date_day = calendar.date_day
+    inner join first_built_day
+        on calendar_days.date_day >= first_built_day.first_day
     where calendar_days.date_day <= {{ as_of_date() }}
 
 ),
@@ -477,32 +505,36 @@ final as (
         cast(quarter_quota as {{ dbt.type_numeric() }}) as quarter_quota,
         cast(bookings_qtd as {{ dbt.type_numeric() }}) as bookings_qtd,
         cast(remaining_quota as {{ dbt.type_numeric() }}) as remaining_quota,
-        case
-            when remaining_quota > 0
-                then cast(open_pipeline_this_quarter / remaining_quota as {{ dbt.type_numeric() }})
-        end as coverage_ratio,
+        -- Cast outside the case: PostgreSQL drops a case's numeric precision, and the
+        -- incremental build compares the column types with the table's.
+        cast(
+            case when remaining_quota > 0 then open_pipeline_this_quarter / remaining_quota end
+            as {{ dbt.type_numeric() }}
+        ) as coverage_ratio,
         cast(pipeline_generated as {{ dbt.type_numeric() }}) as pipeline_generated,
         cast(deals_closed as {{ dbt.type_bigint() }}) as deals_closed,
         cast(deals_won as {{ dbt.type_bigint() }}) as deals_won,
-        win_rate,
-        win_rate_by_value,
-        avg_deal_size,
-        avg_sales_cycle_days,
+        -- Cast outside the case: PostgreSQL's case result drops the numeric's precision.
+        cast(win_rate as {{ dbt.type_numeric() }}) as win_rate,
+        cast(win_rate_by_value as {{ dbt.type_numeric() }}) as win_rate_by_value,
+        cast(avg_deal_size as {{ dbt.type_numeric() }}) as avg_deal_size,
+        cast(avg_sales_cycle_days as {{ dbt.type_numeric() }}) as avg_sales_cycle_days,
         -- From the published six-place figures, in double precision: every engine then
         -- computes the same number (decimal division goes through double on DuckDB, is
         -- exact on PostgreSQL and drops places on Spark).
-        case
-            when avg_sales_cycle_days > 0
-                then cast(
-                    cast(open_deals as {{ type_double() }})
+        cast(
+            case
+                when avg_sales_cycle_days > 0
+                    then cast(open_deals as {{ type_double() }})
                     * cast(win_rate as {{ type_double() }})
                     * cast(avg_deal_size as {{ type_double() }})
                     / cast(avg_sales_cycle_days as {{ type_double() }})
-                    as {{ dbt.type_numeric() }}
-                )
-        end as sales_velocity,
+            end as {{ dbt.type_numeric() }}
+        ) as sales_velocity,
         cast(stalled_deals as {{ dbt.type_bigint() }}) as stalled_deals,
-        cast(deals_without_next_step as {{ dbt.type_bigint() }}) as deals_without_next_step
+        cast(deals_without_next_step as {{ dbt.type_bigint() }}) as deals_without_next_step,
+        {{ build_started_at() }} as built_at,
+        {{ raw_loaded_through() }} as raw_loaded_through
 
     from rates
 

@@ -1,20 +1,54 @@
+-- The incremental run's pre-hook (pipeline_marts_incremental.sql) also reads these:
+-- depends_on: {{ ref('int_source_user_versions') }}
+
 with
+
+all_periods as (
+
+    select * from {{ ref('int_pipeline_periods') }}
+
+),
+
+-- The periods this run builds: all on a full build; on an incremental one those the
+-- pre-hook left without rows (pipeline_waterfall_delete_rebuilt_periods) or new.
+periods as (
+
+    select all_periods.*
+
+    from all_periods
+    {% if is_incremental() -%}
+        left join (select distinct period_type, period_start from {{ this }}) as built_periods
+            on
+                all_periods.period_type = built_periods.period_type
+                and all_periods.period_start = built_periods.period_start
+        where built_periods.period_start is null
+    {%- endif %}
+
+),
+
+-- Those periods need each deal's days from the day before the first of them (its
+-- opening); the day-to-day comparisons below start there.
+first_needed_day as (
+
+    select cast({{ dbt.dateadd('day', -1, 'min(period_start)') }} as date) as first_day
+
+    from periods
+
+),
 
 daily_snapshot as (
 
-    select * from {{ ref('fct_deal_daily_snapshot') }}
+    select snapshot_days.*
+
+    from {{ ref('fct_deal_daily_snapshot') }} as snapshot_days
+    inner join first_needed_day
+        on snapshot_days.snapshot_date >= first_needed_day.first_day
 
 ),
 
 user_team_periods as (
 
     select * from {{ ref('int_user_team_periods') }}
-
-),
-
-periods as (
-
-    select * from {{ ref('int_pipeline_periods') }}
 
 ),
 
@@ -380,7 +414,9 @@ final as (
         cast(coalesce(movements_by_period.lost, 0) as {{ dbt.type_numeric() }}) as lost,
         cast(coalesce(slips_by_period.slipped, 0) as {{ dbt.type_numeric() }}) as slipped,
         coalesce(slips_by_period.slipped_deals, 0) as slipped_deals,
-        cast(coalesce(closing_pipeline.closing, 0) as {{ dbt.type_numeric() }}) as closing
+        cast(coalesce(closing_pipeline.closing, 0) as {{ dbt.type_numeric() }}) as closing,
+        {{ build_started_at() }} as built_at,
+        {{ raw_loaded_through() }} as raw_loaded_through
 
     from waterfall_keys
     inner join periods
