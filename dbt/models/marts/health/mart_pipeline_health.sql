@@ -525,10 +525,11 @@ final as (
         cast(
             case
                 when avg_sales_cycle_days > 0
-                    then cast(open_deals as {{ type_double() }})
-                    * cast(win_rate as {{ type_double() }})
-                    * cast(avg_deal_size as {{ type_double() }})
-                    / cast(avg_sales_cycle_days as {{ type_double() }})
+                    then
+                        cast(open_deals as {{ type_double() }})
+                        * cast(win_rate as {{ type_double() }})
+                        * cast(avg_deal_size as {{ type_double() }})
+                        / cast(avg_sales_cycle_days as {{ type_double() }})
             end as {{ dbt.type_numeric() }}
         ) as sales_velocity,
         cast(stalled_deals as {{ dbt.type_bigint() }}) as stalled_deals,
