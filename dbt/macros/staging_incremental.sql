@@ -1,5 +1,6 @@
-{#- The incremental build of the big canonical staging tables (one row per raw row,
-    e.g. stg_canonical__activity_versions; see their YAML descriptions).
+{#- The incremental build of the big canonical staging tables
+    (stg_canonical__activity_versions, and from it stg_canonical__activities; see their
+    YAML descriptions).
 
     Raw is append-only, except that the loader replaces a re-delivered drop: it deletes
     every raw row of that drop and of every drop after it, and loads them again in one
