@@ -1,3 +1,4 @@
+-- depends_on: {{ ref('stg_canonical__extracts') }}
 with
 
 activity_versions as (
@@ -6,17 +7,49 @@ activity_versions as (
 
 ),
 
+{% if is_incremental() %}
+
+-- An incremental run ranks again only the activities with a version loaded since the
+-- last build, or without a current row (the pre-hook removed those of re-delivered
+-- extracts); every other activity's versions are unchanged.
+changed_activity_ids as (
+
+    select distinct activity_versions.activity_id
+
+    from activity_versions
+    left join {{ this }} as built_activities
+        on activity_versions.activity_id = built_activities.activity_id
+    where
+        built_activities.activity_id is null
+        or activity_versions.loaded_at > (select max(loaded_at) from {{ this }})
+
+),
+
+{% endif %}
+
+versions_to_rank as (
+
+    select activity_versions.*
+
+    from activity_versions
+    {% if is_incremental() %}
+        inner join changed_activity_ids
+            on activity_versions.activity_id = changed_activity_ids.activity_id
+    {% endif %}
+
+),
+
 -- The current version is the latest by updated_at.
 versions_ranked as (
 
     select
-        activity_versions.*,
+        versions_to_rank.*,
         row_number() over (
             partition by activity_id
             order by updated_at desc, extract_date desc, loaded_at desc, source_row desc
         ) as recency_rank
 
-    from activity_versions
+    from versions_to_rank
 
 ),
 
