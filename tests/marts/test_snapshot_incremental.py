@@ -22,9 +22,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from dbt_cli import run_dbt
+from raw_loads import load
 
 from dagster_project.ingest import drop_log
-from dagster_project.ingest.loader import load_pending_drops
 from dagster_project.sample_data import generate
 from dagster_project.settings import BUILD_DATABASE_NAME
 
@@ -56,12 +56,6 @@ HEALTH = IncrementalModel(
     "mart_pipeline_health", "pipeline_health_id", ["as_of_date", "level", "entity_id"]
 )
 MODELS = [SNAPSHOT, WATERFALL, HEALTH]
-
-
-def load(warehouse: Path, landing: Path, loaded_at: datetime) -> None:
-    with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
-        report = load_pending_drops(connection, landing, loaded_at)
-    assert report.rejected is None
 
 
 def build_incrementally(warehouse: Path) -> None:

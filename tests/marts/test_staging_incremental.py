@@ -19,9 +19,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from dbt_cli import run_dbt
+from raw_loads import load
 
 from dagster_project.ingest import drop_log
-from dagster_project.ingest.loader import load_pending_drops
 from dagster_project.sample_data import generate
 from dagster_project.settings import BUILD_DATABASE_NAME
 
@@ -31,12 +31,6 @@ VERSIONS = "staging.stg_canonical__activity_versions"
 CURRENT = "staging.stg_canonical__activities"
 STORED_MARK = "#stored"
 ROW_ORDER = ["extract_date", "source_file", "source_row"]
-
-
-def load(warehouse: Path, landing: Path, loaded_at: datetime) -> None:
-    with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
-        report = load_pending_drops(connection, landing, loaded_at)
-    assert report.rejected is None
 
 
 def build(warehouse: Path, *flags: str) -> None:
