@@ -161,15 +161,22 @@
     {%- elif target.type == 'spark' -%}
         {{ deal_snapshot_rebuild_from() }}
     {%- else -%}
-        (
-            select
-                coalesce(
-                    cast({{ dbt.dateadd('day', 1, 'max(snapshot_date)') }} as date),
-                    cast('1900-01-01' as date)
-                )
-            from {{ this }}
-        )
+        {{ day_after_last_built('snapshot_date') }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- SQL scalar (a date): the day after the latest `day_column` the incremental model
+    holds, where a run whose pre-hook cleared the days it rebuilds resumes; every day
+    when the model holds none. -#}
+{% macro day_after_last_built(day_column) -%}
+    (
+        select
+            coalesce(
+                cast({{ dbt.dateadd('day', 1, 'max(' ~ day_column ~ ')') }} as date),
+                cast('1900-01-01' as date)
+            )
+        from {{ this }}
+    )
 {%- endmacro %}
 
 {#- Pre-hook: clear the days the run rebuilds, and days past a moved-back as-of date,

@@ -10,12 +10,7 @@ with
 first_built_day as (
 
     {% if is_incremental() -%}
-        select
-            coalesce(
-                cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date),
-                cast('1900-01-01' as date)
-            ) as first_day
-        from {{ this }}
+        select {{ day_after_last_built('as_of_date') }} as first_day
     {%- else -%}
         select cast('1900-01-01' as date) as first_day
     {%- endif %}
