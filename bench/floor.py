@@ -4,7 +4,8 @@ No dbt, no Dagster: `create table/view ... as <compiled SQL>` for each model of 
 manifest written by `dbt compile`, on a copy of a built warehouse (raw and seeds are
 kept, the model schemas are dropped first). Prints as JSON the seconds spent, in all and
 on the models the pandas peer's three marts are built from (those marts and every model
-upstream of them), so the peer is compared with the engine doing the same work.
+upstream of them), so the peer is compared with the engine doing the same work. The
+slowest models go to stderr (the benchmark's floor.log), to show where the time goes.
 
     python bench/floor.py MANIFEST BUILD_DATABASE_COPY
 """
@@ -22,6 +23,7 @@ from typing import Any
 import duckdb
 
 MODEL_SCHEMAS = ("staging", "intermediate", "marts")
+SLOWEST_SHOWN = 20
 PEER_MARTS = ("fct_deal_daily_snapshot", "mart_attainment_by_period", "mart_stage_conversion")
 
 
@@ -64,6 +66,14 @@ def statement(node: dict[str, Any]) -> str | None:
     return f"create or replace {kind} {node['relation_name']} as (\n{node['compiled_code']}\n)"
 
 
+def print_slowest(seconds_per_model: dict[str, float], peer_models: set[str]) -> None:
+    print("slowest models (s; * = upstream of the peer's marts):", file=sys.stderr)
+    slowest = sorted(seconds_per_model.items(), key=lambda item: item[1], reverse=True)
+    for name, seconds in slowest[:SLOWEST_SHOWN]:
+        marker = "*" if name in peer_models else " "
+        print(f"  {seconds:8.2f} {marker} {name}", file=sys.stderr)
+
+
 def run_floor(manifest_path: Path, database: Path) -> dict[str, float]:
     manifest = json.loads(manifest_path.read_text())
     connection = duckdb.connect(str(database))
@@ -82,6 +92,7 @@ def run_floor(manifest_path: Path, database: Path) -> dict[str, float]:
             connection.execute(f"create schema {schema}")
         peer_models = upstream_of(manifest, PEER_MARTS)
         floor_seconds = peer_seconds = 0.0
+        seconds_per_model: dict[str, float] = {}
         for node in models_in_dag_order(manifest):
             ddl = statement(node)
             if ddl is None:
@@ -89,9 +100,13 @@ def run_floor(manifest_path: Path, database: Path) -> dict[str, float]:
             started = time.perf_counter()
             connection.execute(ddl)
             seconds = time.perf_counter() - started
+            seconds_per_model[node["name"]] = seconds
             floor_seconds += seconds
             if node["unique_id"] in peer_models:
                 peer_seconds += seconds
+        print_slowest(
+            seconds_per_model, peer_models={manifest["nodes"][u]["name"] for u in peer_models}
+        )
         return {"floor_seconds": floor_seconds, "peer_marts_floor_seconds": peer_seconds}
     finally:
         connection.close()
