@@ -10,8 +10,9 @@ from pathlib import Path
 from dagster_project.settings import DBT_PROJECT_DIR
 
 
-def run_dbt(warehouse: Path, *args: str) -> None:
-    """`dbt <args>` with its target and logs beside `warehouse`; fails with dbt's output."""
+def run_dbt(warehouse: Path, *args: str, target_path: Path | None = None) -> None:
+    """`dbt <args>` with its target (by default `dbt_target`) and logs beside `warehouse`;
+    fails with dbt's output."""
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -19,7 +20,7 @@ def run_dbt(warehouse: Path, *args: str) -> None:
             "--profiles-dir",
             ".",
             "--target-path",
-            str(warehouse.parent / "dbt_target"),
+            str(target_path or warehouse.parent / "dbt_target"),
             "--log-path",
             str(warehouse.parent / "dbt_logs"),
         ],
