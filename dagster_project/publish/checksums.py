@@ -20,7 +20,7 @@ MARTS_SCHEMA = "marts"
 # content checksum so two runs on the same drops agree (the incremental models' lineage
 # and watermarks).
 LOAD_TIME_COLUMNS = frozenset(
-    {"extracts_loaded_at", "built_at", "built_from_date", "raw_loaded_through"}
+    {"extracts_loaded_at", "built_at", "built_from_date", "raw_loaded_through", "built_as_of_date"}
 )
 
 

@@ -14,7 +14,6 @@ marts downstream the periods (as-of days) from the first day the load changes fo
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -22,10 +21,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from dbt_cli import run_dbt
-from raw_loads import load
+from raw_loads import hold_back_late_and_nightly, load
 
-from dagster_project.ingest import drop_log
-from dagster_project.sample_data import generate
 from dagster_project.settings import BUILD_DATABASE_NAME
 
 SAMPLE_START = date(2025, 1, 6)
@@ -77,14 +74,6 @@ def mark_stored_rows(warehouse: Path) -> None:
                 f"where not ends_with({model.key}, ?)",
                 [STORED_MARK, STORED_MARK],
             )
-
-
-def correct_drop(folder: Path) -> None:
-    """Re-deliver a drop corrected: its first deal row leaves, its second is repriced."""
-    deals_file = folder / "deals.csv"
-    deals = pd.read_csv(deals_file, dtype=str, keep_default_na=False)
-    deals.loc[1, "amount"] = "123456.78"
-    deals.iloc[1:].to_csv(deals_file, index=False)
 
 
 def deliver_late_team_move(landing: Path, drop_day: date) -> None:
@@ -175,30 +164,19 @@ def assert_incremental_run_equals_full_refresh(
 
 
 def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
-    source, landing, warehouse = tmp_path / "drops", tmp_path / "landing", tmp_path / "warehouse"
-    generate(source, seed=5, reps=4, days=SAMPLE_DAYS, start_date=SAMPLE_START)
-    drops = sorted(path for path in source.iterdir() if path.is_dir())
-    late, nightly = drops[SAMPLE_DAYS // 2], drops[-1]
-    # A weekday drop (weekend drops may hold no deal changes) a few days before the last.
-    corrected = max(folder for folder in drops[:-3] if (folder / "deals.csv").exists())
-    warehouse.mkdir()
-    for folder in drops:
-        if folder not in (late, nightly):
-            shutil.copytree(folder, landing / folder.name)
-    load(warehouse, landing, datetime(2025, 2, 1, 1))
+    sample = hold_back_late_and_nightly(tmp_path, reps=4, days=SAMPLE_DAYS, start=SAMPLE_START)
+    landing, warehouse, nightly = sample.landing, sample.warehouse, sample.nightly
     run_dbt(warehouse, "seed")
     build_incrementally(warehouse)
 
-    shutil.copytree(nightly, landing / nightly.name)
-    load(warehouse, landing, datetime(2025, 2, 1, 2))
+    sample.deliver(nightly, datetime(2025, 2, 1, 2))
     nightly_from = first_changed_day(landing, [landing / nightly.name])
     assert_incremental_run_equals_full_refresh(
         warehouse, nightly_from, nightly_from, {model.name for model in MODELS}
     )
 
-    shutil.copytree(late, landing / late.name)
-    load(warehouse, landing, datetime(2025, 2, 1, 3))
-    late_from = first_changed_day(landing, [landing / late.name])
+    sample.deliver(sample.late, datetime(2025, 2, 1, 3))
+    late_from = first_changed_day(landing, [landing / sample.late.name])
     assert_incremental_run_equals_full_refresh(warehouse, late_from, late_from, {SNAPSHOT.name})
 
     team_move_drop = date.fromisoformat(nightly.name) + timedelta(days=1)
@@ -208,12 +186,7 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
         warehouse, team_move_drop, LATE_TEAM_MOVE_DAY, {model.name for model in MODELS}
     )
 
-    correct_drop(landing / corrected.name)
-    # What the loader does with a re-delivered drop waiting at the gate.
-    reloaded = [date.fromisoformat(folder.name) for folder in drops if folder >= corrected]
-    with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
-        drop_log.forget_drops(connection, reloaded)
-    load(warehouse, landing, datetime(2025, 2, 1, 5))
+    reloaded = sample.redeliver_corrected(datetime(2025, 2, 1, 5))
     reloaded_folders = [landing / day.isoformat() for day in reloaded]
     reloaded_from = first_changed_day(landing, reloaded_folders)
     # The marts miss this run (they failed, or were not selected) ...
