@@ -136,8 +136,11 @@ def _fetch(
         f"_extract_date + interval {EXTRACT_END_AFTER_MIDNIGHT} as {EXTRACT_END_COLUMN}"
     )
     selected += _ROW_ORDER
-    condition = "list_contains(?, _extract_date)"
-    parameters: list[Any] = [[drop.extract_date for drop in chunk.drops]]
+    dates = [drop.extract_date for drop in chunk.drops]
+    # The range lets DuckDB skip the row groups of other drops by their min/max (raw is
+    # appended drop by drop); list_contains alone reads the whole table for every chunk.
+    condition = "_extract_date between ? and ? and list_contains(?, _extract_date)"
+    parameters: list[Any] = [min(dates), max(dates), dates]
     if chunk.parts > 1:
         key = [cleaned.get(name, quote_identifier(name)) for name in suite.uniqueness_key]
         condition += f" and hash({', '.join(key or ['_source_row'])}) % ? = ?"
