@@ -29,7 +29,8 @@
             coalesce(
                 max(raw_loaded_through), cast('1900-01-01' as {{ dbt.type_timestamp() }})
             ) as loaded_through,
-            coalesce(max(built_as_of_date), {{ as_of_date() }}) as built_as_of_date
+            coalesce(max(built_as_of_date), {{ as_of_date() }}) as built_as_of_date,
+            {{ as_of_date() }} as run_as_of_date
 
         from {{ this }}
 
@@ -40,14 +41,8 @@
     as_of_window as (
 
         select
-            case
-                when built.built_as_of_date < {{ as_of_date() }} then built.built_as_of_date
-                else {{ as_of_date() }}
-            end as window_after,
-            case
-                when built.built_as_of_date < {{ as_of_date() }} then {{ as_of_date() }}
-                else built.built_as_of_date
-            end as window_through
+            least(built.built_as_of_date, built.run_as_of_date) as window_after,
+            greatest(built.built_as_of_date, built.run_as_of_date) as window_through
 
         from built
 
