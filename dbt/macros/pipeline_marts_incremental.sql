@@ -1,5 +1,6 @@
-{#- The incremental builds of the pipeline marts downstream of fct_deal_daily_snapshot
-    (mart_pipeline_waterfall, mart_pipeline_health; see their YAML descriptions).
+{#- The incremental builds of the pipeline marts by period or as-of day
+    (mart_pipeline_waterfall, mart_pipeline_health, mart_deal_outcomes; see their YAML
+    descriptions).
 
     Each mart row carries two lineage columns: built_at (when the dbt command that
     wrote it started) and raw_loaded_through (the latest raw load it saw). The mart's
@@ -8,7 +9,8 @@
     (its own built_at and built_from_date), raw tells which users versions, deal
     versions and quotas were loaded since the mart's raw_loaded_through. The pre-hook
     deletes what depends on that day or later, and the model builds what is missing,
-    so the rule is evaluated once per run. A mart skipped or failed in one run keeps its
+    so the rule is evaluated once per run (mart_deal_outcomes reads closes, accounts
+    and users instead of the snapshot). A mart skipped or failed in one run keeps its
     old watermarks and catches up in the next. -#}
 
 {#- SQL scalar (a date, or null when nothing changed): the first day of the snapshot
@@ -26,8 +28,11 @@
 
 {#- SQL scalar (a date, or null when nothing changed): the first day whose team of a user
     (int_user_team_periods) the users versions loaded since the mart's latest
-    raw_loaded_through change. -#}
-{% macro user_teams_changed_from() -%}
+    raw_loaded_through change. A version that becomes a user's first moves every day
+    the user owned something: the earliest `owned_day` of the user's rows (by owner_id)
+    in `owned_rows`, by default the snapshot's days. -#}
+{% macro user_teams_changed_from(owned_rows=none, owned_day='snapshot_date') -%}
+{%- set owned_rows = owned_rows or ref('fct_deal_daily_snapshot') -%}
 (
     with
 
@@ -68,7 +73,7 @@
 
     -- ... but one dated on or before the user's earliest known version (or the first of
     -- a new user) also stands for the days before it, so it moves the team of every day
-    -- the user owned a deal.
+    -- the user owned something.
     refirsted_users as (
 
         select user_id
@@ -82,11 +87,11 @@
 
     refirsted_owner_days as (
 
-        select min(snapshot_rows.snapshot_date) as changed_day
+        select min(owned_rows.{{ owned_day }}) as changed_day
 
-        from {{ ref('fct_deal_daily_snapshot') }} as snapshot_rows
+        from {{ owned_rows }} as owned_rows
         inner join refirsted_users
-            on snapshot_rows.owner_id = refirsted_users.user_id
+            on owned_rows.owner_id = refirsted_users.user_id
 
     ),
 
@@ -100,6 +105,27 @@
 
     select min(changed_day) from changed_days
 
+)
+{%- endmacro %}
+
+{#- SQL scalar (a date, or null when nothing changed): the first close a deal version
+    loaded since the mart's latest raw_loaded_through can move. The touched deal's close
+    (amount, owner, stage, date) may have changed, or it may have reopened: from the
+    earliest close date any of its versions gives. -#}
+{% macro deal_closes_changed_from() -%}
+(
+    select min(deal_versions.close_date)
+
+    from {{ ref('int_deal_versions') }} as deal_versions
+    where
+        not deal_versions.is_open
+        and deal_versions.deal_id in (
+            select loaded_versions.deal_id
+            from {{ ref('int_deal_versions') }} as loaded_versions
+            where
+                loaded_versions.loaded_at
+                > (select max(mart_rows.raw_loaded_through) from {{ this }} as mart_rows)
+        )
 )
 {%- endmacro %}
 
@@ -125,6 +151,19 @@
         prefix ~ 'is_in_progress',
         prefix ~ 'is_covered_by_extracts',
     ]) }}
+{%- endmacro %}
+
+{#- SQL joins and filter after `from periods` (a CTE of int_pipeline_periods): on an
+    incremental build, only the periods the mart holds no row of (the pre-hook deleted
+    them, or they are new); every period on a full build. -#}
+{% macro periods_without_rows(periods) -%}
+    {%- if is_incremental() -%}
+        left join (select distinct period_type, period_start from {{ this }}) as built_periods
+            on
+                {{ periods }}.period_type = built_periods.period_type
+                and {{ periods }}.period_start = built_periods.period_start
+        where built_periods.period_start is null
+    {%- endif -%}
 {%- endmacro %}
 
 {#- Pre-hook of mart_pipeline_waterfall: delete the periods the run rebuilds (those
@@ -175,25 +214,6 @@
 
     ),
 
-    touched_deals as (
-
-        select distinct deal_id from loaded_deal_versions
-
-    ),
-
-    -- A touched deal's close (amount, owner, stage, date) may have changed, or it may
-    -- have reopened: from the earliest close date any of its versions gives.
-    changed_close_days as (
-
-        select min(deal_versions.close_date) as changed_day
-
-        from {{ ref('int_deal_versions') }} as deal_versions
-        inner join touched_deals
-            on deal_versions.deal_id = touched_deals.deal_id
-        where not deal_versions.is_open
-
-    ),
-
     -- pipeline_generated reads each deal's first version, and drops deleted deals.
     changed_creation_days as (
 
@@ -238,7 +258,7 @@
         -- A team move also moves the team quotas of its whole quarter.
         select {{ quarter_start_on_or_before(user_teams_changed_from()) }} as changed_day
         union all
-        select changed_day from changed_close_days
+        select {{ deal_closes_changed_from() }} as changed_day
         union all
         select changed_day from changed_creation_days
         union all
@@ -262,5 +282,98 @@
         where
             as_of_date >= {{ pipeline_health_changed_from() }}
             or as_of_date > {{ as_of_date() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- SQL scalar (a date): the first day of mart_deal_outcomes that can have changed since
+    its last build. Its rows read int_deal_closes (deal versions, user teams),
+    int_source_accounts (churn, names) and the periods. -#}
+{% macro deal_outcomes_changed_from() -%}
+(
+    with
+
+    built as (
+
+        select
+            max(raw_loaded_through) as loaded_through,
+            max(built_as_of_date) as built_as_of_date
+
+        from {{ this }}
+
+    ),
+
+    changed_accounts as (
+
+        select
+            accounts.account_id,
+            cast(accounts.churned_at as date) as churn_date
+
+        from {{ ref('int_source_accounts') }} as accounts
+        cross join built
+        where accounts.loaded_at > built.loaded_through
+
+    ),
+
+    -- A changed account (renamed, deleted, churned or back) moves the rows that list it,
+    -- and its churn date.
+    changed_account_days as (
+
+        select min(stored_outcomes.outcome_date) as changed_day
+
+        from {{ this }} as stored_outcomes
+        inner join changed_accounts
+            on stored_outcomes.account_id = changed_accounts.account_id
+
+        union all
+
+        select min(churn_date) as changed_day
+
+        from changed_accounts
+
+    ),
+
+    changed_days as (
+
+        -- The periods holding the as-of dates of the last build and of this run are in
+        -- progress at one of them.
+        select built_as_of_date as changed_day
+        from built
+        union all
+        select {{ as_of_date() }} as changed_day
+        union all
+        select
+            case
+                when
+                    {{ is_any_extract_replaced_since(
+                        'built.loaded_through', 'built.built_as_of_date'
+                    ) }}
+                    then cast('1900-01-01' as date)
+            end as changed_day
+        from built
+        union all
+        select {{ deal_closes_changed_from() }} as changed_day
+        union all
+        select {{ user_teams_changed_from(this, 'outcome_date') }} as changed_day
+        union all
+        select changed_day from changed_account_days
+
+    )
+
+    select min(changed_day) from changed_days
+
+)
+{%- endmacro %}
+
+{#- Pre-hook of mart_deal_outcomes: keep the periods closed before its first changed day,
+    delete every other (including any no longer in int_pipeline_periods). The model then
+    builds every period without rows. -#}
+{% macro deal_outcomes_delete_rebuilt_periods() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ hash_key(['period_type', 'period_start']) }} not in (
+            select kept_periods.period_id
+            from {{ ref('int_pipeline_periods') }} as kept_periods
+            where kept_periods.closing_day < {{ deal_outcomes_changed_from() }}
+        )
     {%- endif -%}
 {%- endmacro %}

@@ -8,11 +8,8 @@
     has changed when raw holds a version or a field-history row of it loaded after the
     table's latest raw_loaded_through, or one dated between the as-of date the table was
     built for and this run's (the as-of date moved, forward each night or back when the
-    var pins an earlier day). A drop loaded since that is dated on or before the as-of
-    date the table was built for (by default the latest drop it saw) is late or
-    re-delivered: a corrected re-delivery can take a version away, which no row loaded
-    since tells, so then every deal is rebuilt, as it is on any load while the var pins
-    the as-of date.
+    var pins an earlier day). A late or re-delivered drop (is_any_extract_replaced_since)
+    rebuilds every deal.
 
     The pre-hook deletes the changed deals' rows; the model then builds every changed
     deal that has no row left. Evaluated again after the delete, the rule can only find
@@ -48,20 +45,13 @@
 
     ),
 
-    -- A drop loaded since and dated on or before the as-of date the table was built for
-    -- is late or re-delivered. With the as-of date pinned by the var, any drop loaded
-    -- since counts: one dated after it may still hold an earlier-dated version.
     replaced_extracts as (
 
-        select count(*) > 0 as is_any_replaced
+        select
+            {{ is_any_extract_replaced_since('built.loaded_through', 'built.built_as_of_date') }}
+                as is_any_replaced
 
-        from {{ ref('stg_canonical__extracts') }} as extracts
-        cross join built
-        where
-            extracts.loaded_at > built.loaded_through
-            {%- if not var('as_of_date') %}
-                and extracts.extract_date <= built.built_as_of_date
-            {%- endif %}
+        from built
 
     ),
 

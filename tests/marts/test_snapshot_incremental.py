@@ -9,7 +9,9 @@ later drop and loads them again, as it does for a drop waiting at the gate), bui
 two runs: the snapshot alone, then the marts catching up. Before each incremental run
 every stored row is marked, so the test also sees which rows the run rewrote: for
 fct_deal_daily_snapshot exactly the days from the first day the load changes, for the
-marts downstream the periods (as-of days) from the first day the load changes for them.
+marts downstream the periods (as-of days) from the first day the load changes for them,
+for mart_deal_outcomes every period but those closed before the first day the load
+changes for it (none after a late or re-delivered drop).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ SAMPLE_DAYS = 24
 STORED_MARK = "#stored"
 # When and from which day a row was written: a full refresh and a run that keeps the
 # row give different values by design.
-LINEAGE_COLUMNS = ["built_at", "built_from_date", "raw_loaded_through"]
+LINEAGE_COLUMNS = ["built_at", "built_from_date", "raw_loaded_through", "built_as_of_date"]
 LATE_TEAM_MOVE_DAY = SAMPLE_START + timedelta(days=10)
 
 
@@ -52,7 +54,17 @@ WATERFALL = IncrementalModel(
 HEALTH = IncrementalModel(
     "mart_pipeline_health", "pipeline_health_id", ["as_of_date", "level", "entity_id"]
 )
-MODELS = [SNAPSHOT, WATERFALL, HEALTH]
+OUTCOMES = IncrementalModel(
+    "mart_deal_outcomes",
+    "deal_outcome_id",
+    ["period_type", "period_start", "level", "entity_id", "outcome", "outcome_rank"],
+)
+MODELS = [SNAPSHOT, WATERFALL, HEALTH, OUTCOMES]
+PERIOD_LENGTHS = {
+    "week": pd.DateOffset(weeks=1),
+    "month": pd.DateOffset(months=1),
+    "quarter": pd.DateOffset(months=3),
+}
 
 
 def build_incrementally(warehouse: Path) -> None:
@@ -124,12 +136,38 @@ def assert_snapshot_rewrote_days_from(warehouse: Path, first_day: date) -> None:
     assert (snapshot.loc[kept, "snapshot_date"].dt.date < first_day).all()
 
 
+def assert_outcomes_kept_periods_closed_before(outcomes: pd.DataFrame, day: date | None) -> None:
+    """mart_deal_outcomes kept some periods, each ended before `day`, and rewrote the
+    others; `day` None: it kept none."""
+    kept = outcomes[OUTCOMES.key].str.endswith(STORED_MARK)
+    if day is None:
+        assert not kept.any()
+        return
+    period_end = outcomes.apply(
+        lambda row: row["period_start"] + PERIOD_LENGTHS[row["period_type"]], axis=1
+    )
+    assert kept.any()
+    assert (period_end[kept].dt.date <= day).all()
+    # Whole periods: a period's rows are all kept or all rewritten.
+    kept_periods = set(outcomes.loc[kept, ["period_type", "period_start"]].itertuples(index=False))
+    rewritten_periods = set(
+        outcomes.loc[~kept, ["period_type", "period_start"]].itertuples(index=False)
+    )
+    assert not kept_periods & rewritten_periods
+
+
 def assert_incremental_run_equals_full_refresh(
-    warehouse: Path, snapshot_from: date | None, marts_from: date, changed: set[str]
+    warehouse: Path,
+    snapshot_from: date | None,
+    marts_from: date,
+    changed: set[str],
+    outcomes_kept_before: date | None,
 ) -> None:
     """Build incrementally, compare with a full refresh; the snapshot rewrote exactly the
     days from `snapshot_from` (None: it was already built), the marts exactly what depends
-    on days from `marts_from`, and the load changed the content of the `changed` models."""
+    on days from `marts_from` (mart_deal_outcomes: kept only periods closed before
+    `outcomes_kept_before`, None: kept none), and the load changed the content of the
+    `changed` models."""
     before = {model.name: rows(warehouse, model) for model in MODELS}
     mark_stored_rows(warehouse)
     build_incrementally(warehouse)
@@ -162,6 +200,8 @@ def assert_incremental_run_equals_full_refresh(
     assert (health.loc[kept, "as_of_date"].dt.date < marts_from).all()
     assert kept.any()
 
+    assert_outcomes_kept_periods_closed_before(incremental[OUTCOMES.name], outcomes_kept_before)
+
 
 def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     sample = hold_back_late_and_nightly(tmp_path, reps=4, days=SAMPLE_DAYS, start=SAMPLE_START)
@@ -169,21 +209,29 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     run_dbt(warehouse, "seed")
     build_incrementally(warehouse)
 
+    # The as-of date the marts were built for: the latest drop loaded, the late one held back.
+    built_as_of = date.fromisoformat(sample.drops[-2].name)
     sample.deliver(nightly, datetime(2025, 2, 1, 2))
     nightly_from = first_changed_day(landing, [landing / nightly.name])
     assert_incremental_run_equals_full_refresh(
-        warehouse, nightly_from, nightly_from, {model.name for model in MODELS}
+        warehouse, nightly_from, nightly_from, {model.name for model in MODELS}, built_as_of
     )
 
     sample.deliver(sample.late, datetime(2025, 2, 1, 3))
     late_from = first_changed_day(landing, [landing / sample.late.name])
-    assert_incremental_run_equals_full_refresh(warehouse, late_from, late_from, {SNAPSHOT.name})
+    assert_incremental_run_equals_full_refresh(
+        warehouse, late_from, late_from, {SNAPSHOT.name}, None
+    )
 
     team_move_drop = date.fromisoformat(nightly.name) + timedelta(days=1)
     deliver_late_team_move(landing, team_move_drop)
     load(warehouse, landing, datetime(2025, 2, 1, 4))
     assert_incremental_run_equals_full_refresh(
-        warehouse, team_move_drop, LATE_TEAM_MOVE_DAY, {model.name for model in MODELS}
+        warehouse,
+        team_move_drop,
+        LATE_TEAM_MOVE_DAY,
+        {model.name for model in MODELS},
+        LATE_TEAM_MOVE_DAY,
     )
 
     reloaded = sample.redeliver_corrected(datetime(2025, 2, 1, 5))
@@ -195,5 +243,5 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
     assert_snapshot_rewrote_days_from(warehouse, reloaded_from)
     # ... and the next one catches up from what the snapshot rewrote.
     assert_incremental_run_equals_full_refresh(
-        warehouse, None, reloaded_from, {WATERFALL.name, HEALTH.name}
+        warehouse, None, reloaded_from, {WATERFALL.name, HEALTH.name}, None
     )

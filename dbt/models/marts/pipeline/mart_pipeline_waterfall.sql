@@ -16,13 +16,7 @@ periods as (
     select all_periods.*
 
     from all_periods
-    {% if is_incremental() -%}
-        left join (select distinct period_type, period_start from {{ this }}) as built_periods
-            on
-                all_periods.period_type = built_periods.period_type
-                and all_periods.period_start = built_periods.period_start
-        where built_periods.period_start is null
-    {%- endif %}
+    {{ periods_without_rows('all_periods') }}
 
 ),
 
