@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 
 from dagster_project import warehouse_access
-from dagster_project.settings import Paths, current_paths
+from dagster_project.settings import Paths, current_paths, duckdb_config
 
 # A nightly run waits this long for the run before it; longer means something is stuck.
 DEFAULT_LOCK_WAIT_SECONDS = 6 * 3600
@@ -56,7 +56,9 @@ class WarehouseResource(dg.ConfigurableResource):
         """A connection to the build database, closed on exit so dbt can open it next."""
         database = self.paths.build_database
         database.parent.mkdir(parents=True, exist_ok=True)
-        connection = warehouse_access.connect(database, read_only=read_only)
+        connection = warehouse_access.connect(
+            database, duckdb_config(self.paths), read_only=read_only
+        )
         connection.execute("set TimeZone = 'UTC'")
         connection.execute("set enable_progress_bar = false")
         try:

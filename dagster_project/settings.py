@@ -18,6 +18,7 @@ BUILD_DATABASE_NAME = "build.duckdb"
 SERVED_DATABASE_NAME = "pipehealth.duckdb"
 PARQUET_DIR_NAME = "parquet"
 PREVIOUS_DIR_NAME = "previous"
+DUCKDB_TEMP_DIR_NAME = "tmp"
 
 DUCKDB_TARGET = "duckdb"
 POSTGRES_TARGET = "postgres"
@@ -48,12 +49,29 @@ class Paths:
     def previous_dir(self) -> Path:
         return self.warehouse / PREVIOUS_DIR_NAME
 
+    @property
+    def duckdb_temp_dir(self) -> Path:
+        """Where DuckDB spills what its memory_limit does not hold (dbt's profile too)."""
+        return self.warehouse / DUCKDB_TEMP_DIR_NAME
+
 
 def current_paths() -> Paths:
     """Paths from `PIPEHEALTH_LANDING` / `PIPEHEALTH_WAREHOUSE`, defaulting beside the repo."""
     landing = Path(os.environ.get("PIPEHEALTH_LANDING", REPO_ROOT / "landing"))
     warehouse = Path(os.environ.get("PIPEHEALTH_WAREHOUSE", REPO_ROOT / "warehouse"))
     return Paths(landing=landing.resolve(), warehouse=warehouse.resolve())
+
+
+def duckdb_config(paths: Paths) -> dict[str, str]:
+    """The settings of every DuckDB database a run writes (load, gate, publish): those
+    dbt/profiles.yml gives the dbt build, from the same variables, so no step of a run
+    takes more memory than PIPEHEALTH_DUCKDB_MEMORY_LIMIT; DuckDB's own default is 80%
+    of the machine's memory, which the first load of a big history fills."""
+    return {
+        "memory_limit": os.environ.get("PIPEHEALTH_DUCKDB_MEMORY_LIMIT", "8GB"),
+        "threads": os.environ.get("PIPEHEALTH_DUCKDB_THREADS", "2"),
+        "temp_directory": str(paths.duckdb_temp_dir),
+    }
 
 
 def dbt_target() -> str:

@@ -75,15 +75,18 @@ def _acquire(
             time.sleep(1)
 
 
-def connect(database: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection, retried with growing delays while another process holds the file."""
+def connect(
+    database: Path, config: dict[str, str], *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with `config`, retried with growing delays while another process
+    holds the file."""
     delay = FIRST_RETRY_DELAY_SECONDS
     for _ in range(CONNECT_ATTEMPTS - 1):
         try:
-            return duckdb.connect(str(database), read_only=read_only)
+            return duckdb.connect(str(database), read_only=read_only, config=config)
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise
         time.sleep(delay)
         delay *= 2
-    return duckdb.connect(str(database), read_only=read_only)
+    return duckdb.connect(str(database), read_only=read_only, config=config)

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.resources import WarehouseResource
 from dagster_project.warehouse_access import WarehouseBusyError, connect, run_lock
 
 HOLD_LOCK = """
@@ -82,8 +83,26 @@ def test_connect_retries_while_another_process_writes(tmp_path: Path) -> None:
     with pytest.raises(duckdb.IOException, match="lock"):
         duckdb.connect(str(database)).close()
 
-    connection = connect(database)
+    connection = connect(database, {})
 
     assert connection.execute("select 42").fetchall() == [(42,)]
     connection.close()
     writer.wait()
+
+
+def test_a_runs_connections_take_the_dbt_profiles_memory_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load, gate and publish open the build database with the memory_limit, threads
+    and spill folder dbt's profile gives the build, not DuckDB's default of 80% of RAM."""
+    monkeypatch.setenv("PIPEHEALTH_DUCKDB_MEMORY_LIMIT", "512MB")
+    monkeypatch.setenv("PIPEHEALTH_DUCKDB_THREADS", "1")
+    resource = WarehouseResource(landing_dir=str(tmp_path), warehouse_dir=str(tmp_path / "wh"))
+
+    with resource.connect() as connection:
+        settings = connection.execute(
+            "select current_setting('memory_limit'), current_setting('threads'), "
+            "current_setting('temp_directory')"
+        ).fetchone()
+
+    assert settings == ("488.2 MiB", 1, str(tmp_path / "wh" / "tmp"))

@@ -23,7 +23,7 @@ from dagster_project.publish.checksums import (
     mart_versions,
     served_mart_versions,
 )
-from dagster_project.settings import Paths
+from dagster_project.settings import Paths, duckdb_config
 from dagster_project.sql_text import quote_identifier
 
 PUBLISHES_DIR_NAME = ".publishes"
@@ -58,7 +58,7 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
     new_parquet = staging_dir / PARQUET_LINK_NAME
     new_parquet.mkdir()
 
-    marts = _write_marts(paths.build_database, new_database, new_parquet)
+    marts = _write_marts(paths.build_database, new_database, new_parquet, duckdb_config(paths))
     _fsync_tree(staging_dir)
 
     _keep_previous(paths)
@@ -129,9 +129,9 @@ def _publish_folder_of(database: Path, paths: Paths) -> Path | None:
 
 
 def _write_marts(
-    build_database: Path, new_database: Path, parquet_dir: Path
+    build_database: Path, new_database: Path, parquet_dir: Path, config: dict[str, str]
 ) -> dict[str, MartVersion]:
-    connection = duckdb.connect(str(new_database))
+    connection = duckdb.connect(str(new_database), config=config)
     try:
         connection.execute("attach ? as build (read_only)", [str(build_database)])
         connection.execute(f"create schema {MARTS_SCHEMA}")
