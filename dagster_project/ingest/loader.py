@@ -1,12 +1,15 @@
 """Append pending landing drops to the `raw` schema: one row per distinct version.
 
 All pending drops load in one transaction, entity by entity, each entity's files read
-in one scan per file format, so a catch-up of two years of daily drops is one load.
+in a few scans per file format (consecutive drops up to LOAD_CHUNK_BYTES of files a
+scan), so a catch-up of two years of daily drops is one load that never holds all of
+its rows in memory at once.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -33,6 +36,10 @@ from dagster_project.sql_text import quote_identifier, string_literal
 __all__ = ["RAW_SCHEMA", "LoadReport", "ensure_raw_schema", "load_pending_drops"]
 
 DROPS_TABLE = drop_log.DROPS_TABLE
+# The files one scan reads at most (a single bigger drop is read alone): large enough
+# that a nightly load is one scan, small enough that the first load of an L history
+# (7 GB of CSV) stays within a few GB of DuckDB memory.
+LOAD_CHUNK_BYTES = 256 * 1024 * 1024
 _FIELD_SEPARATOR = "chr(31)"
 
 
@@ -257,15 +264,45 @@ def _load_entity(
         for drop_file in drop.files:
             if drop_file.entity == entity:
                 files_by_format[drop_file.file_format].append((drop, drop_file))
-    for batch in files_by_format.values():
-        batch_files = [drop_file for _, drop_file in batch]
-        read_batch(connection, batch_files)
-        drop_log.record_files(connection, batch_files, _rows_per_file(connection))
-        _register_batch_files(connection, batch)
-        rows_read, versions_added = _append_new_versions(connection, entity, loaded_at)
-        report.rows_read[entity] += rows_read
-        report.versions_added[entity] += versions_added
+    for files in files_by_format.values():
+        for batch in _chunks_of_whole_drops(files, LOAD_CHUNK_BYTES):
+            _load_batch(connection, entity, batch, loaded_at, report)
     _check_row_counts(connection, entity, [drop.extract_date for drop in drops])
+
+
+def _chunks_of_whole_drops(
+    files: list[tuple[Drop, DropFile]], max_bytes: int
+) -> Iterator[list[tuple[Drop, DropFile]]]:
+    """Consecutive runs of `files` (in drop order) of at most `max_bytes` on disk, never
+    splitting a drop: versions are compared in drop order, and a key repeated within one
+    drop is found within its scan."""
+    chunk: list[tuple[Drop, DropFile]] = []
+    chunk_bytes = 0
+    for drop, drop_file in files:
+        size = drop_file.path.stat().st_size
+        if chunk and chunk[-1][0] is not drop and chunk_bytes + size > max_bytes:
+            yield chunk
+            chunk, chunk_bytes = [], 0
+        chunk.append((drop, drop_file))
+        chunk_bytes += size
+    if chunk:
+        yield chunk
+
+
+def _load_batch(
+    connection: duckdb.DuckDBPyConnection,
+    entity: str,
+    batch: list[tuple[Drop, DropFile]],
+    loaded_at: datetime,
+    report: LoadReport,
+) -> None:
+    batch_files = [drop_file for _, drop_file in batch]
+    read_batch(connection, batch_files)
+    drop_log.record_files(connection, batch_files, _rows_per_file(connection))
+    _register_batch_files(connection, batch)
+    rows_read, versions_added = _append_new_versions(connection, entity, loaded_at)
+    report.rows_read[entity] += rows_read
+    report.versions_added[entity] += versions_added
 
 
 def _rows_per_file(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:
