@@ -267,7 +267,9 @@ final as (
         deal_type,
         stage,
         stage_order,
-        forecast_category,
+        -- Typed as the contract says on every engine: a seed's text is varchar on
+        -- PostgreSQL, and an incremental run refuses a column whose type moved.
+        cast(forecast_category as {{ dbt.type_string() }}) as forecast_category,
         is_open,
         is_won,
         is_lost,
@@ -275,9 +277,11 @@ final as (
         amount_original,
         amount,
         probability,
-        case
-            when is_open then cast(amount * probability as {{ dbt.type_numeric() }})
-        end as weighted_amount,
+        -- Cast outside the CASE: PostgreSQL drops numeric's precision and scale from a
+        -- CASE with a null branch.
+        cast(
+            case when is_open then amount * probability end as {{ dbt.type_numeric() }}
+        ) as weighted_amount,
         expected_close_date,
         cast(created_at as date) as created_date,
         close_date,
