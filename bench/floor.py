@@ -13,7 +13,6 @@ slowest models go to stderr (the benchmark's floor.log), to show where the time 
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from graphlib import TopologicalSorter
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from dagster_project.settings import Paths, duckdb_config
 
 MODEL_SCHEMAS = ("staging", "intermediate", "marts")
 SLOWEST_SHOWN = 20
@@ -76,17 +77,12 @@ def print_slowest(seconds_per_model: dict[str, float], peer_models: set[str]) ->
 
 def run_floor(manifest_path: Path, database: Path) -> dict[str, float]:
     manifest = json.loads(manifest_path.read_text())
-    connection = duckdb.connect(str(database))
+    # The same engine settings as the dbt profile and the run's own connections, so the
+    # comparison is of equal means.
+    warehouse = Paths(landing=database.parent, warehouse=database.parent)
+    connection = duckdb.connect(str(database), config=duckdb_config(warehouse))
     try:
-        # The same engine settings as the dbt profile, so the comparison is of equal means.
         connection.execute("set TimeZone = 'UTC'")
-        connection.execute(
-            "set memory_limit = ?", [os.environ.get("PIPEHEALTH_DUCKDB_MEMORY_LIMIT", "8GB")]
-        )
-        connection.execute(
-            "set threads = ?", [int(os.environ.get("PIPEHEALTH_DUCKDB_THREADS", "2"))]
-        )
-        connection.execute("set temp_directory = ?", [str(database.parent / "tmp")])
         for schema in MODEL_SCHEMAS:
             connection.execute(f"drop schema if exists {schema} cascade")
             connection.execute(f"create schema {schema}")

@@ -199,28 +199,19 @@
 
     ),
 
-    loaded_deal_versions as (
-
-        select
-            deal_versions.deal_id,
-            deal_versions.version_number,
-            deal_versions.is_current,
-            deal_versions.is_deleted,
-            cast(deal_versions.created_at as date) as created_date
-
-        from {{ ref('int_deal_versions') }} as deal_versions
-        cross join mart_watermarks
-        where deal_versions.loaded_at > mart_watermarks.loaded_through
-
-    ),
-
     -- pipeline_generated reads each deal's first version, and drops deleted deals.
     changed_creation_days as (
 
-        select min(created_date) as changed_day
+        select min(cast(deal_versions.created_at as date)) as changed_day
 
-        from loaded_deal_versions
-        where version_number = 1 or (is_current and is_deleted)
+        from {{ ref('int_deal_versions') }} as deal_versions
+        cross join mart_watermarks
+        where
+            deal_versions.loaded_at > mart_watermarks.loaded_through
+            and (
+                deal_versions.version_number = 1
+                or (deal_versions.is_current and deal_versions.is_deleted)
+            )
 
     ),
 
