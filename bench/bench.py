@@ -174,9 +174,16 @@ def run_floor(env: dict[str, str], warehouse: Path, work: Path, log_dir: Path) -
         str(target / "manifest.json"),
         str(floor_dir / "build.duckdb"),
     ]
-    measured = run_measured(command, env, log_dir / "floor.log")
-    shutil.rmtree(floor_dir, ignore_errors=True)
-    return measured
+    log = log_dir / "floor.log"
+    try:
+        return run_measured(command, env, log)
+    except MeasuredFailure as failure:
+        # Recorded, not fatal: the nightly run and the peer are still worth measuring.
+        error = log.read_text().strip().splitlines()
+        stopped = failure.measured
+        return Measured(stopped.wall_seconds, stopped.peak_rss_bytes, {"failed": error[-1]})
+    finally:
+        shutil.rmtree(floor_dir, ignore_errors=True)
 
 
 def run_peer(landing: Path, warehouse: Path, log_dir: Path) -> Measured:
@@ -237,6 +244,12 @@ def _stages(measured: Measured) -> dict[str, float]:
     return split
 
 
+def _ratio(numerator: float | None, denominator: float | None) -> str:
+    if numerator is None or denominator is None:
+        return "not measured (see above)"
+    return f"{numerator / denominator:.2f}"
+
+
 def results_section(
     scale: str,
     full: Measured,
@@ -247,8 +260,6 @@ def results_section(
     note: str,
 ) -> str:
     full_stages, incremental_stages = _stages(full), _stages(incremental)
-    floor_seconds = float(floor.report["floor_seconds"])  # type: ignore[arg-type]
-    peer_marts_floor_seconds = float(floor.report["peer_marts_floor_seconds"])  # type: ignore[arg-type]
     gib = 2**30
     lines = [
         f"## Scale {scale}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -277,13 +288,23 @@ def results_section(
         "",
         "| reference | seconds | peak RSS (GiB) |",
         "|---|---:|---:|",
-        f"| floor: compiled models in bare DuckDB | {floor_seconds:.1f} | "
-        f"{floor.peak_rss_bytes / gib:.2f} |",
-        f"| floor, the peer's 3 marts and the models upstream of them | "
-        f"{peer_marts_floor_seconds:.1f} | |",
     ]
-    peer_finished = "peer_seconds" in peer.report
-    if peer_finished:
+    floor_seconds = peer_marts_floor_seconds = peer_seconds = None
+    if "failed" in floor.report:
+        lines.append(
+            f"| floor: compiled models in bare DuckDB - failed after ({floor.report['failed']}) "
+            f"| {floor.wall_seconds:.1f} | {floor.peak_rss_bytes / gib:.2f} |"
+        )
+    else:
+        floor_seconds = float(floor.report["floor_seconds"])  # type: ignore[arg-type]
+        peer_marts_floor_seconds = float(floor.report["peer_marts_floor_seconds"])  # type: ignore[arg-type]
+        lines += [
+            f"| floor: compiled models in bare DuckDB | {floor_seconds:.1f} | "
+            f"{floor.peak_rss_bytes / gib:.2f} |",
+            f"| floor, the peer's 3 marts and the models upstream of them | "
+            f"{peer_marts_floor_seconds:.1f} | |",
+        ]
+    if "peer_seconds" in peer.report:
         peer_seconds = float(peer.report["peer_seconds"])  # type: ignore[arg-type]
         lines.append(
             f"| peer: pandas, 3 marts (asserted equal to the marts) | {peer_seconds:.1f} | "
@@ -299,19 +320,14 @@ def results_section(
         "",
         "| ratio | value |",
         "|---|---:|",
-        f"| pipeline dbt stage / floor | {dbt_seconds / floor_seconds:.2f} |",
-        f"| whole pipeline / floor | {full.wall_seconds / floor_seconds:.2f} |",
-        f"| incremental / full (whole run) | {incremental.wall_seconds / full.wall_seconds:.2f} |",
-    ]
-    lines.append(
+        f"| pipeline dbt stage / floor | {_ratio(dbt_seconds, floor_seconds)} |",
+        f"| whole pipeline / floor | {_ratio(full.wall_seconds, floor_seconds)} |",
+        f"| incremental / full (whole run) | "
+        f"{_ratio(incremental.wall_seconds, full.wall_seconds)} |",
         f"| pandas peer (3 marts) / pipeline dbt stage (every model and test) | "
-        f"{peer_seconds / dbt_seconds:.2f} |\n"
+        f"{_ratio(peer_seconds, dbt_seconds)} |",
         f"| pandas peer / floor of the same 3 marts and their upstream models | "
-        f"{peer_seconds / peer_marts_floor_seconds:.2f} |"
-        if peer_finished
-        else "| pandas peer (3 marts) / pipeline | peer did not finish |"
-    )
-    lines += [
+        f"{_ratio(peer_seconds, peer_marts_floor_seconds)} |",
         "",
         "Raw gate memory (bench/raw_gate_memory.py: one synthetic deals drop, gated alone):",
         "",

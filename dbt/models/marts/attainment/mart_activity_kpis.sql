@@ -40,104 +40,136 @@ activities_dated as (
 
 ),
 
--- Each activity once on the day it counts, and each demo once more on the day it
--- was scheduled for (demos_booked / demos_held / no-shows are by scheduled_at).
+-- Each activity counts once on the day it counts, and each demo once more on the day it
+-- was scheduled for (demos_booked / demos_held / no-shows are by scheduled_at). One pass
+-- over the activities (a cross join with the two kinds of event) instead of a union of
+-- two: a CTE read twice is materialized whole, which at 48M activities does not fit a
+-- 4GB memory_limit.
+event_kinds as (
+
+    select 'counted' as event_kind
+    union all
+    select 'demo_scheduled' as event_kind
+
+),
+
 activity_events as (
 
     select
-        owner_id,
-        activity_type,
-        case when is_meeting then meeting_type end as meeting_type,
-        counted_date as event_date,
-        1 as is_counted_event,
-        case when status = 'completed' then 1 else 0 end as is_completed,
+        activities_dated.owner_id,
+        activities_dated.activity_type,
+        case when activities_dated.is_meeting then activities_dated.meeting_type end
+            as meeting_type,
         case
-            when status = 'completed' and direction = 'outbound' and is_touch then 1 else 0
-        end as is_outbound_touch,
-        case when status = 'completed' and is_meeting then 1 else 0 end as is_completed_meeting,
-        case when status = 'completed' and activity_type = 'call' then 1 else 0 end
-            as is_completed_call,
-        case
-            when status = 'completed' and activity_type = 'call' and outcome = 'connected'
-                then 1
-            else 0
-        end as is_connected_call,
-        0 as is_demo_booked,
-        0 as is_demo_held,
-        0 as is_demo_no_show
+            when event_kinds.event_kind = 'counted' then activities_dated.counted_date
+            else activities_dated.scheduled_date
+        end as event_date,
+        event_kinds.event_kind = 'counted' as is_counted,
+        activities_dated.status = 'completed' as is_completed,
+        activities_dated.status,
+        activities_dated.direction,
+        activities_dated.outcome,
+        activities_dated.is_touch,
+        activities_dated.is_meeting
 
     from activities_dated
-    where counted_date is not null
-
-    union all
-
-    select
-        owner_id,
-        activity_type,
-        case when is_meeting then meeting_type end as meeting_type,
-        scheduled_date as event_date,
-        0 as is_counted_event,
-        0 as is_completed,
-        0 as is_outbound_touch,
-        0 as is_completed_meeting,
-        0 as is_completed_call,
-        0 as is_connected_call,
-        1 as is_demo_booked,
-        case when status = 'completed' then 1 else 0 end as is_demo_held,
-        case when status = 'no_show' then 1 else 0 end as is_demo_no_show
-
-    from activities_dated
+    cross join event_kinds
     where
-        activity_type = 'demo'
-        and scheduled_date is not null
+        (event_kinds.event_kind = 'counted' and activities_dated.counted_date is not null)
+        or (
+            event_kinds.event_kind = 'demo_scheduled'
+            and activities_dated.activity_type = 'demo'
+            and activities_dated.scheduled_date is not null
+        )
 
 ),
 
-events_in_range as (
+-- Days first: weeks are sums of their days, so the activities are aggregated once.
+daily_counts as (
 
-    select * from activity_events
+    select
+        event_date,
+        owner_id,
+        activity_type,
+        meeting_type,
+        sum(case when is_counted then 1 else 0 end) as activities,
+        sum(case when is_counted and is_completed then 1 else 0 end) as completed,
+        sum(
+            case
+                when is_counted and is_completed and direction = 'outbound' and is_touch
+                    then 1
+                else 0
+            end
+        ) as outbound_touches,
+        sum(case when is_counted and is_completed and is_meeting then 1 else 0 end)
+            as meetings_by_type,
+        sum(case when not is_counted then 1 else 0 end) as demos_booked,
+        sum(case when not is_counted and is_completed then 1 else 0 end) as demos_held,
+        sum(case when not is_counted and status = 'no_show' then 1 else 0 end)
+            as demo_no_shows,
+        sum(
+            case when is_counted and is_completed and activity_type = 'call' then 1 else 0 end
+        ) as completed_calls,
+        sum(
+            case
+                when
+                    is_counted and is_completed and activity_type = 'call'
+                    and outcome = 'connected'
+                    then 1
+                else 0
+            end
+        ) as connected_calls
+
+    from activity_events
     where event_date <= {{ as_of_date() }}
-
-),
-
-events_by_period as (
-
-    select
-        'day' as period_type,
-        event_date as period_start,
-        events_in_range.*
-    from events_in_range
-
-    union all
-
-    select
-        'week' as period_type,
-        cast({{ dbt.date_trunc('week', 'event_date') }} as date) as period_start,
-        events_in_range.*
-    from events_in_range
+    group by event_date, owner_id, activity_type, meeting_type
 
 ),
 
 counts as (
 
     select
-        period_type,
-        period_start,
+        'day' as period_type,
+        event_date as period_start,
         owner_id,
         activity_type,
         meeting_type,
-        sum(is_counted_event) as activities,
-        sum(is_completed) as completed,
-        sum(is_outbound_touch) as outbound_touches,
-        sum(is_completed_meeting) as meetings_by_type,
-        sum(is_demo_booked) as demos_booked,
-        sum(is_demo_held) as demos_held,
-        sum(is_demo_no_show) as demo_no_shows,
-        sum(is_completed_call) as completed_calls,
-        sum(is_connected_call) as connected_calls
+        activities,
+        completed,
+        outbound_touches,
+        meetings_by_type,
+        demos_booked,
+        demos_held,
+        demo_no_shows,
+        completed_calls,
+        connected_calls
 
-    from events_by_period
-    group by period_type, period_start, owner_id, activity_type, meeting_type
+    from daily_counts
+
+    union all
+
+    select
+        'week' as period_type,
+        cast({{ dbt.date_trunc('week', 'event_date') }} as date) as period_start,
+        owner_id,
+        activity_type,
+        meeting_type,
+        sum(activities) as activities,
+        sum(completed) as completed,
+        sum(outbound_touches) as outbound_touches,
+        sum(meetings_by_type) as meetings_by_type,
+        sum(demos_booked) as demos_booked,
+        sum(demos_held) as demos_held,
+        sum(demo_no_shows) as demo_no_shows,
+        sum(completed_calls) as completed_calls,
+        sum(connected_calls) as connected_calls
+
+    from daily_counts
+    group by
+        cast({{ dbt.date_trunc('week', 'event_date') }} as date),
+        owner_id,
+        activity_type,
+        meeting_type
 
 ),
 
