@@ -1,11 +1,13 @@
 """The peer: what an analyst would write in pandas instead of pipehealth, for three marts.
 
 Straight from the landing CSV drops and the seeds, per METRICS.md: the daily deal
-snapshot (fct_deal_daily_snapshot), monthly rep attainment (mart_attainment_by_period,
-period_type month, level rep) and stage conversion (mart_stage_conversion). The
-results are then asserted equal to the marts of the built warehouse (amounts within a
-cent, rates within 1e-6), so the benchmark compares equal work. Prints the seconds of
-the pandas computation (reading the drops included) as JSON.
+snapshot (fct_deal_daily_snapshot, with the figures DESIGN.md names for it: owner,
+stage, amounts, probability, expected close date, days in stage, last completed
+activity, stalled), monthly rep attainment (mart_attainment_by_period, period_type
+month, level rep) and stage conversion (mart_stage_conversion). The results are then
+asserted equal to the marts of the built warehouse (amounts within a cent, rates
+within 1e-6), so the benchmark compares equal work. Prints the seconds of the pandas
+computation (reading the drops included) as JSON.
 
     python bench/peer.py LANDING BUILD_DATABASE
 """
@@ -26,6 +28,26 @@ SEEDS = REPO_ROOT / "dbt" / "seeds"
 MONEY_TOLERANCE = 0.01
 RATE_TOLERANCE = 1e-6
 TRACKED_FIELDS = ["stage", "amount", "probability", "expected_close_date", "owner_id", "currency"]
+# dbt_project.yml's default of the var stalled_after_days (METRICS.md "stalled deal").
+STALLED_AFTER_DAYS = 14
+# The figures DESIGN.md names for the daily snapshot, and its key.
+SNAPSHOT_COLUMNS = [
+    "deal_id",
+    "snapshot_date",
+    "owner_id",
+    "stage",
+    "is_open",
+    "amount",
+    "probability",
+    "weighted_amount",
+    "expected_close_date",
+    "days_in_stage",
+    "last_activity_date",
+    "is_stalled",
+]
+# Compared as text, not as numbers.
+EXACT_COLUMNS = ("owner_id", "stage", "is_open", "is_stalled")
+DATE_COLUMNS = ("expected_close_date", "last_activity_date")
 
 
 def read_drops(landing: Path, entity: str) -> pd.DataFrame:
@@ -140,10 +162,44 @@ def rebuilt_from_history(landing: Path, deals: pd.DataFrame) -> pd.DataFrame:
     return rebuilt.assign(updated_at=rebuilt["start"], is_deleted=False).drop(columns="start")
 
 
-def daily_snapshot(versions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
-    """One row per deal per day open, plus its closing day: the day's last version."""
+def with_stage_entries(versions: pd.DataFrame) -> pd.DataFrame:
+    """When each version's deal entered its stage: the first version of its run of
+    consecutive versions in that stage (a return to an earlier stage enters it again)."""
+    versions = versions.sort_values(["deal_id", "updated_at", "drop_date"], kind="stable")
+    by_deal = versions.groupby("deal_id")
+    new_run = versions["stage"].ne(by_deal["stage"].shift(1))
+    run = new_run.astype(int).groupby(versions["deal_id"]).cumsum()
+    entered_at = versions.groupby([versions["deal_id"], run])["updated_at"].transform("min")
+    return versions.assign(stage_entered_day=entered_at.dt.tz_convert(None).dt.normalize())
+
+
+def completed_activity_days(landing: Path) -> pd.DataFrame:
+    """Each deal's days with a completed activity, from each activity's latest version."""
+    activities = read_drops(landing, "activities")
+    activities["updated_at"] = pd.to_datetime(activities["updated_at"], utc=True)
+    activities = activities.sort_values(["updated_at", "drop_date"], kind="stable")
+    current = activities.drop_duplicates("activity_id", keep="last")
+    current = current[current["status"].eq("completed") & current["deal_id"].notna()].dropna(
+        subset=["completed_at"]
+    )
+    completed_at = pd.to_datetime(current["completed_at"], utc=True)
+    days = pd.DataFrame(
+        {
+            "deal_id": current["deal_id"].to_numpy(),
+            "activity_date": completed_at.dt.tz_convert(None).dt.normalize().to_numpy(),
+        }
+    )
+    return days.drop_duplicates()
+
+
+def daily_snapshot(
+    versions: pd.DataFrame, activity_days: pd.DataFrame, as_of: pd.Timestamp, stalled_after: int
+) -> pd.DataFrame:
+    """One row per deal per day open, plus its closing day: the day's last version, its
+    days in stage, last completed activity and whether it is stalled."""
     last_per_day = (
-        versions.sort_values(["updated_at", "drop_date"])
+        with_stage_entries(versions)
+        .sort_values(["updated_at", "drop_date"])
         .groupby(["deal_id", "updated_day"])
         .tail(1)
     )
@@ -171,8 +227,21 @@ def daily_snapshot(versions: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
         states["default_probability"]
     )
     states["weighted_amount"] = (states["amount"] * states["probability"]).where(states["is_open"])
-    columns = ["deal_id", "snapshot_date", "stage", "is_open", "amount", "weighted_amount"]
-    return states[columns].reset_index(drop=True)
+    states["days_in_stage"] = (states["snapshot_date"] - states["stage_entered_day"]).dt.days
+    states = pd.merge_asof(
+        states.sort_values("snapshot_date"),
+        activity_days.sort_values("activity_date"),
+        left_on="snapshot_date",
+        right_on="activity_date",
+        by="deal_id",
+    ).rename(columns={"activity_date": "last_activity_date"})
+    last_touch = states["last_activity_date"].where(
+        states["last_activity_date"] > states["stage_entered_day"], states["stage_entered_day"]
+    )
+    states["is_stalled"] = states["is_open"] & (
+        (states["snapshot_date"] - last_touch).dt.days >= stalled_after
+    )
+    return states[SNAPSHOT_COLUMNS].reset_index(drop=True)
 
 
 def won_deals(versions: pd.DataFrame) -> pd.DataFrame:
@@ -286,8 +355,7 @@ def read_marts(database: Path) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(database), read_only=True) as connection:
         return {
             "snapshot": connection.execute(
-                "select deal_id, snapshot_date, stage, is_open, amount, weighted_amount "
-                "from marts.fct_deal_daily_snapshot"
+                f"select {', '.join(SNAPSHOT_COLUMNS)} from marts.fct_deal_daily_snapshot"
             ).fetch_df(),
             "attainment": connection.execute(
                 "select entity_id as owner_id, period_start, quota, bookings, attainment_pct "
@@ -313,8 +381,13 @@ def assert_equal(name: str, peer: pd.DataFrame, mart: pd.DataFrame, keys: list[s
     assert peer.index.equals(mart.index), f"{name}: different keys"
     for column in peer.columns:
         left, right = peer[column], mart[column]
-        if column in ("stage", "is_open"):
+        if column in EXACT_COLUMNS:
             assert (left.astype(str) == right.astype(str)).all(), f"{name}.{column}"
+            continue
+        if column in DATE_COLUMNS:
+            left_days, right_days = pd.to_datetime(left), pd.to_datetime(right)
+            same = (left_days == right_days) | (left_days.isna() & right_days.isna())
+            assert same.all(), f"{name}.{column}"
             continue
         tolerance = (
             MONEY_TOLERANCE
@@ -337,7 +410,9 @@ def compare_with_marts(landing: Path, database: Path) -> dict[str, object]:
     as_of = as_of_date(landing)
     versions = deal_versions(landing)
     peer = {
-        "snapshot": daily_snapshot(versions, as_of),
+        "snapshot": daily_snapshot(
+            versions, completed_activity_days(landing), as_of, STALLED_AFTER_DAYS
+        ),
         "attainment": monthly_rep_attainment(landing, versions, as_of),
         "conversion": stage_conversion(landing, versions),
     }

@@ -10,6 +10,7 @@ import importlib.util
 from pathlib import Path
 from types import ModuleType
 
+import pandas as pd
 import pytest
 
 from dagster_project.settings import BUILD_DATABASE_NAME, REPO_ROOT
@@ -42,3 +43,32 @@ def test_peer_notices_a_different_mart(peer: ModuleType, sample: tuple[Path, Pat
     mart.loc[0, "deals_reached"] += 1
     with pytest.raises(AssertionError):
         peer.assert_equal("conversion", computed, mart, ["pipeline", "stage", "cohort_month"])
+
+
+@pytest.fixture(scope="module")
+def peer_snapshot(peer: ModuleType, sample: tuple[Path, Path]) -> pd.DataFrame:
+    landing, _ = sample
+    return peer.daily_snapshot(
+        peer.deal_versions(landing),
+        peer.completed_activity_days(landing),
+        peer.as_of_date(landing),
+        peer.STALLED_AFTER_DAYS,
+    )
+
+
+@pytest.mark.parametrize("column", ["days_in_stage", "last_activity_date", "is_stalled"])
+def test_peer_notices_a_different_snapshot_figure(
+    peer: ModuleType, sample: tuple[Path, Path], peer_snapshot: pd.DataFrame, column: str
+) -> None:
+    """The figures the peer adds to the snapshot beyond amounts are compared too."""
+    _, warehouse = sample
+    mart = peer.read_marts(warehouse / BUILD_DATABASE_NAME)["snapshot"]
+    row = mart[column].first_valid_index()
+    if column == "is_stalled":
+        mart.loc[row, column] = not mart.loc[row, column]
+    elif column == "last_activity_date":
+        mart.loc[row, column] = pd.Timestamp(mart.loc[row, column]) - pd.Timedelta(days=1)
+    else:
+        mart.loc[row, column] += 1
+    with pytest.raises(AssertionError, match=column):
+        peer.assert_equal("snapshot", peer_snapshot.copy(), mart, ["deal_id", "snapshot_date"])
