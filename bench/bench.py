@@ -250,6 +250,14 @@ def _ratio(numerator: float | None, denominator: float | None) -> str:
     return f"{numerator / denominator:.2f}"
 
 
+def _pipeline_seconds_of(full: Measured, floor: Measured) -> float:
+    """The full build's dbt node time on the models the floor timed for the peer."""
+    model_seconds = full.report.get("model_seconds", {})
+    peer_model_ids = floor.report["peer_model_ids"]
+    assert isinstance(model_seconds, dict) and isinstance(peer_model_ids, list)
+    return sum(float(model_seconds.get(unique_id, 0.0)) for unique_id in peer_model_ids)
+
+
 def results_section(
     scale: str,
     full: Measured,
@@ -289,7 +297,7 @@ def results_section(
         "| reference | seconds | peak RSS (GiB) |",
         "|---|---:|---:|",
     ]
-    floor_seconds = peer_marts_floor_seconds = peer_seconds = None
+    floor_seconds = peer_marts_floor_seconds = peer_seconds = peer_marts_pipeline_seconds = None
     if "failed" in floor.report:
         lines.append(
             f"| floor: compiled models in bare DuckDB - failed after ({floor.report['failed']}) "
@@ -298,11 +306,14 @@ def results_section(
     else:
         floor_seconds = float(floor.report["floor_seconds"])  # type: ignore[arg-type]
         peer_marts_floor_seconds = float(floor.report["peer_marts_floor_seconds"])  # type: ignore[arg-type]
+        peer_marts_pipeline_seconds = _pipeline_seconds_of(full, floor)
         lines += [
             f"| floor: compiled models in bare DuckDB | {floor_seconds:.1f} | "
             f"{floor.peak_rss_bytes / gib:.2f} |",
             f"| floor, the peer's 3 marts and the models upstream of them | "
             f"{peer_marts_floor_seconds:.1f} | |",
+            f"| pipeline, the same models (their dbt node times in the full build) | "
+            f"{peer_marts_pipeline_seconds:.1f} | |",
         ]
     if "peer_seconds" in peer.report:
         peer_seconds = float(peer.report["peer_seconds"])  # type: ignore[arg-type]
@@ -328,6 +339,8 @@ def results_section(
         f"{_ratio(peer_seconds, dbt_seconds)} |",
         f"| pandas peer / floor of the same 3 marts and their upstream models | "
         f"{_ratio(peer_seconds, peer_marts_floor_seconds)} |",
+        f"| pandas peer / the pipeline's own time for those models | "
+        f"{_ratio(peer_seconds, peer_marts_pipeline_seconds)} |",
         "",
         "Raw gate memory (bench/raw_gate_memory.py: one synthetic deals drop, gated alone):",
         "",

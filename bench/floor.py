@@ -4,8 +4,9 @@ No dbt, no Dagster: `create table/view ... as <compiled SQL>` for each model of 
 manifest written by `dbt compile`, on a copy of a built warehouse (raw and seeds are
 kept, the model schemas are dropped first). Prints as JSON the seconds spent, in all and
 on the models the pandas peer's three marts are built from (those marts and every model
-upstream of them), so the peer is compared with the engine doing the same work. The
-slowest models go to stderr (the benchmark's floor.log), to show where the time goes.
+upstream of them), so the peer is compared with the engine doing the same work, and the
+ids of those models (bench.py sums the pipeline's own time for them). The slowest
+models go to stderr (the benchmark's floor.log), to show where the time goes.
 
     python bench/floor.py MANIFEST BUILD_DATABASE_COPY
 """
@@ -75,7 +76,7 @@ def print_slowest(seconds_per_model: dict[str, float], peer_models: set[str]) ->
         print(f"  {seconds:8.2f} {marker} {name}", file=sys.stderr)
 
 
-def run_floor(manifest_path: Path, database: Path) -> dict[str, float]:
+def run_floor(manifest_path: Path, database: Path) -> dict[str, object]:
     manifest = json.loads(manifest_path.read_text())
     # The same engine settings as the dbt profile and the run's own connections, so the
     # comparison is of equal means.
@@ -103,7 +104,11 @@ def run_floor(manifest_path: Path, database: Path) -> dict[str, float]:
         print_slowest(
             seconds_per_model, peer_models={manifest["nodes"][u]["name"] for u in peer_models}
         )
-        return {"floor_seconds": floor_seconds, "peer_marts_floor_seconds": peer_seconds}
+        return {
+            "floor_seconds": floor_seconds,
+            "peer_marts_floor_seconds": peer_seconds,
+            "peer_model_ids": sorted(peer_models),
+        }
     finally:
         connection.close()
 

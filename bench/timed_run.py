@@ -40,8 +40,32 @@ def main() -> int:
     for step in instance.get_run_step_stats(run.run_id):
         if step.start_time is not None and step.end_time is not None:
             stages[stage_of(step.step_key)] += step.end_time - step.start_time
-    print(json.dumps({"exit_code": exit_code, "wall_seconds": wall_seconds, "stages": stages}))
+    report = {
+        "exit_code": exit_code,
+        "wall_seconds": wall_seconds,
+        "stages": stages,
+        "model_seconds": model_seconds(instance, run.run_id),
+    }
+    print(json.dumps(report))
     return exit_code
+
+
+def model_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Each dbt model's execution time in the run, by unique id, from the metadata
+    dagster-dbt puts on its materializations."""
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=10_000
+    ).records
+    seconds: dict[str, float] = {}
+    for record in records:
+        materialization = record.event_log_entry.asset_materialization
+        if materialization is None:
+            continue
+        metadata = materialization.metadata
+        if "unique_id" in metadata and "Execution Duration" in metadata:
+            unique_id = str(metadata["unique_id"].value)
+            seconds[unique_id] = float(metadata["Execution Duration"].value)  # type: ignore[arg-type]
+    return seconds
 
 
 if __name__ == "__main__":
