@@ -179,7 +179,8 @@ def run_floor(env: dict[str, str], warehouse: Path, work: Path, log_dir: Path) -
         return run_measured(command, env, log)
     except MeasuredFailure as failure:
         # Recorded, not fatal: the nightly run and the peer are still worth measuring.
-        error = log.read_text().strip().splitlines()
+        # A floor killed by a signal leaves no traceback in its log.
+        error = log.read_text().strip().splitlines() or [f"exit {failure.returncode}"]
         stopped = failure.measured
         return Measured(stopped.wall_seconds, stopped.peak_rss_bytes, {"failed": error[-1]})
     finally:
