@@ -135,6 +135,27 @@
     cast({{ dbt.dateadd('month', -2, dbt.date_trunc('month', day)) }} as date)
 {%- endmacro %}
 
+{#- SQL union of `changed_day` rows (dates, or null) for a mart with the lineage columns:
+    the as-of dates of its last build and of this run, and 1900-01-01 (everything) after
+    a late or re-delivered drop. `built` is a relation of one row: the mart's
+    loaded_through (max raw_loaded_through) and built_as_of_date (max). -#}
+{% macro as_of_and_redelivery_changed_days(built) -%}
+        select {{ built }}.built_as_of_date as changed_day
+        from {{ built }}
+        union all
+        select {{ as_of_date() }} as changed_day
+        union all
+        select
+            case
+                when
+                    {{ is_any_extract_replaced_since(
+                        built ~ '.loaded_through', built ~ '.built_as_of_date'
+                    ) }}
+                    then cast('1900-01-01' as date)
+            end as changed_day
+        from {{ built }}
+{%- endmacro %}
+
 {#- SQL expression: the latest raw load, the raw_loaded_through of the rows a run writes. -#}
 {% macro raw_loaded_through() -%}
     (select max(loaded_at) from {{ ref('stg_canonical__extracts') }})
@@ -327,20 +348,7 @@
 
         -- The periods holding the as-of dates of the last build and of this run are in
         -- progress at one of them.
-        select built_as_of_date as changed_day
-        from built
-        union all
-        select {{ as_of_date() }} as changed_day
-        union all
-        select
-            case
-                when
-                    {{ is_any_extract_replaced_since(
-                        'built.loaded_through', 'built.built_as_of_date'
-                    ) }}
-                    then cast('1900-01-01' as date)
-            end as changed_day
-        from built
+        {{ as_of_and_redelivery_changed_days('built') }}
         union all
         select {{ deal_closes_changed_from() }} as changed_day
         union all

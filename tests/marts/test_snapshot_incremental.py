@@ -4,14 +4,15 @@ A small sample is loaded without two of its drops and built. Loads follow, each 
 incrementally, then compared, every column of every row but the lineage columns, with a
 `--full-refresh` build of the same warehouse: the next nightly drop, a late drop dated
 before days already built, a late users extract moving a rep to another team in a past
-period, and a corrected re-delivery of a built drop (the loader forgets it and every
-later drop and loads them again, as it does for a drop waiting at the gate), built in
-two runs: the snapshot alone, then the marts catching up. Before each incremental run
+period with an edit of an activity counted on a day already built, and a corrected
+re-delivery of a built drop (the loader forgets it and every later drop and loads them
+again, as it does for a drop waiting at the gate), built in two runs: the snapshot alone, then the marts catching up. Before each incremental run
 every stored row is marked, so the test also sees which rows the run rewrote: for
 fct_deal_daily_snapshot exactly the days from the first day the load changes, for the
 marts downstream the periods (as-of days) from the first day the load changes for them,
 for mart_deal_outcomes every period but those closed before the first day the load
-changes for it (none after a late or re-delivered drop).
+changes for it (none after a late or re-delivered drop), for mart_activity_kpis whole
+weeks from the first one the load changes.
 """
 
 from __future__ import annotations
@@ -59,7 +60,12 @@ OUTCOMES = IncrementalModel(
     "deal_outcome_id",
     ["period_type", "period_start", "level", "entity_id", "outcome", "outcome_rank"],
 )
-MODELS = [SNAPSHOT, WATERFALL, HEALTH, OUTCOMES]
+ACTIVITY_KPIS = IncrementalModel(
+    "mart_activity_kpis",
+    "activity_kpi_id",
+    ["period_type", "period_start", "owner_id", "activity_type", "meeting_type"],
+)
+MODELS = [SNAPSHOT, WATERFALL, HEALTH, OUTCOMES, ACTIVITY_KPIS]
 PERIOD_LENGTHS = {
     "week": pd.DateOffset(weeks=1),
     "month": pd.DateOffset(months=1),
@@ -104,6 +110,29 @@ def deliver_late_team_move(landing: Path, drop_day: date) -> None:
     folder.mkdir()
     moved.to_csv(folder / "users.csv", index=False)
     (folder / "_SUCCESS").touch()
+
+
+def deliver_late_activity_edit(landing: Path, drop_day: date, not_before: date) -> date:
+    """Add to the drop of `drop_day` one activity version: the first completed activity
+    about no deal counted on `not_before` or later, now cancelled. Only
+    mart_activity_kpis reads it (the snapshot reads activities about deals), from the
+    day it counted on, a day already built; returns that day."""
+    activities = pd.concat(
+        pd.read_csv(path, dtype=str, keep_default_na=False)
+        for path in sorted(landing.glob("*/activities.csv"))
+    ).drop_duplicates("activity_id", keep="last")
+    completed = activities[
+        (activities["status"] == "completed")
+        & (activities["deal_id"] == "")
+        & (activities["completed_at"] >= not_before.isoformat())
+    ]
+    edited = completed.sort_values("completed_at").iloc[[0]].copy()
+    counted_day = date.fromisoformat(edited["completed_at"].iloc[0][:10])
+    edited["status"] = "cancelled"
+    edited["completed_at"] = ""
+    edited["updated_at"] = f"{drop_day.isoformat()}T12:00:00Z"
+    edited.to_csv(landing / drop_day.isoformat() / "activities.csv", index=False)
+    return counted_day
 
 
 def first_changed_day(landing: Path, changed: list[Path]) -> date:
@@ -156,18 +185,27 @@ def assert_outcomes_kept_periods_closed_before(outcomes: pd.DataFrame, day: date
     assert not kept_periods & rewritten_periods
 
 
+def assert_activity_kpis_rewrote_whole_weeks(activity_kpis: pd.DataFrame) -> None:
+    """Every row from a Monday on was rewritten, every one before it kept (if any)."""
+    kept = activity_kpis[ACTIVITY_KPIS.key].str.endswith(STORED_MARK)
+    if kept.any():
+        first_rewritten = activity_kpis.loc[~kept, "period_start"].min()
+        assert first_rewritten.weekday() == 0
+        assert (activity_kpis.loc[kept, "period_start"] < first_rewritten).all()
+
+
 def assert_incremental_run_equals_full_refresh(
     warehouse: Path,
     snapshot_from: date | None,
     marts_from: date,
     changed: set[str],
     outcomes_kept_before: date | None,
-) -> None:
+) -> dict[str, pd.DataFrame]:
     """Build incrementally, compare with a full refresh; the snapshot rewrote exactly the
     days from `snapshot_from` (None: it was already built), the marts exactly what depends
     on days from `marts_from` (mart_deal_outcomes: kept only periods closed before
     `outcomes_kept_before`, None: kept none), and the load changed the content of the
-    `changed` models."""
+    `changed` models. Returns the incremental run's rows, stored ones marked."""
     before = {model.name: rows(warehouse, model) for model in MODELS}
     mark_stored_rows(warehouse)
     build_incrementally(warehouse)
@@ -201,6 +239,11 @@ def assert_incremental_run_equals_full_refresh(
     assert kept.any()
 
     assert_outcomes_kept_periods_closed_before(incremental[OUTCOMES.name], outcomes_kept_before)
+    assert_activity_kpis_rewrote_whole_weeks(incremental[ACTIVITY_KPIS.name])
+    if outcomes_kept_before is not None:
+        # Not a late or re-delivered drop: weeks before the changed ones are kept.
+        assert incremental[ACTIVITY_KPIS.name][ACTIVITY_KPIS.key].str.endswith(STORED_MARK).any()
+    return incremental
 
 
 def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
@@ -225,14 +268,22 @@ def test_incremental_runs_equal_a_full_refresh(tmp_path: Path) -> None:
 
     team_move_drop = date.fromisoformat(nightly.name) + timedelta(days=1)
     deliver_late_team_move(landing, team_move_drop)
+    edited_activity_day = deliver_late_activity_edit(
+        landing, team_move_drop, not_before=SAMPLE_START + timedelta(days=8)
+    )
     load(warehouse, landing, datetime(2025, 2, 1, 4))
-    assert_incremental_run_equals_full_refresh(
+    incremental = assert_incremental_run_equals_full_refresh(
         warehouse,
         team_move_drop,
         LATE_TEAM_MOVE_DAY,
         {model.name for model in MODELS},
         LATE_TEAM_MOVE_DAY,
     )
+    # The edit reaches back past the weeks of the as-of dates: rebuilt from its own week.
+    activity_kpis = incremental[ACTIVITY_KPIS.name]
+    rewritten = ~activity_kpis[ACTIVITY_KPIS.key].str.endswith(STORED_MARK)
+    first_rewritten = activity_kpis.loc[rewritten, "period_start"].min().date()
+    assert first_rewritten == edited_activity_day - timedelta(days=edited_activity_day.weekday())
 
     reloaded = sample.redeliver_corrected(datetime(2025, 2, 1, 5))
     reloaded_folders = [landing / day.isoformat() for day in reloaded]

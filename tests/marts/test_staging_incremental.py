@@ -1,13 +1,14 @@
 """The incremental canonical staging tables equal a full refresh of the same raw, row for row.
 
-A small sample is loaded without two of its drops and built. Two loads follow, each
-built incrementally, then compared with a `--full-refresh` build of the same warehouse:
-the next nightly drop with a late drop dated before drops already built, then a corrected
-re-delivery whose activities file was withdrawn (the loader forgets that drop and every
-later one and loads them again, so the corrected extract has no activity rows left and
+Activity versions, current activities and current leads. A small sample is loaded
+without two of its drops and built. Two loads follow, each built incrementally, then
+compared with a `--full-refresh` build of the same warehouse: the next nightly drop with
+a late drop dated before drops already built, then a corrected re-delivery whose
+activities and leads files were withdrawn (the loader forgets that drop and every later
+one and loads them again, so the corrected extract has no activity or lead rows left and
 only a delete by extract can clear its old ones). Before each incremental run every
-stored row is marked, so the test also sees which rows the run rewrote: exactly those of
-the extracts it loaded.
+stored activity version is marked, so the test also sees which rows the run rewrote:
+exactly those of the extracts it loaded.
 """
 
 from __future__ import annotations
@@ -29,12 +30,20 @@ SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 16
 VERSIONS = "staging.stg_canonical__activity_versions"
 CURRENT = "staging.stg_canonical__activities"
+CURRENT_LEADS = "staging.stg_canonical__leads"
 STORED_MARK = "#stored"
 ROW_ORDER = ["extract_date", "source_file", "source_row"]
 
 
 def build(warehouse: Path, *flags: str) -> None:
-    run_dbt(warehouse, "run", "--select", "+stg_canonical__activities", *flags)
+    run_dbt(
+        warehouse,
+        "run",
+        "--select",
+        "+stg_canonical__activities",
+        "+stg_canonical__leads",
+        *flags,
+    )
 
 
 def rows(warehouse: Path, table: str) -> pd.DataFrame:
@@ -54,11 +63,12 @@ def mark_stored_rows(warehouse: Path) -> None:
         connection.execute(f"update {VERSIONS} set source_file = source_file || ?", [STORED_MARK])
 
 
-def activity_ids(folders: list[Path]) -> set[str]:
+def ids_in(folders: list[Path], file_name: str, key: str) -> set[str]:
     return {
-        activity_id
+        key_value
         for folder in folders
-        for activity_id in pd.read_csv(folder / "activities.csv", dtype=str)["activity_id"]
+        if (folder / file_name).exists()
+        for key_value in pd.read_csv(folder / file_name, dtype=str)[key]
     }
 
 
@@ -73,8 +83,10 @@ def assert_incremental_run_equals_full_refresh(warehouse: Path, loaded: list[dat
     build(warehouse)
     incremental = rows(warehouse, VERSIONS)
     current = rows(warehouse, CURRENT)
+    current_leads = rows(warehouse, CURRENT_LEADS)
     build(warehouse, "--full-refresh")
     full = rows(warehouse, VERSIONS)
+    pd.testing.assert_frame_equal(current_leads, rows(warehouse, CURRENT_LEADS))
 
     kept = incremental["source_file"].str.endswith(STORED_MARK)
     pd.testing.assert_frame_equal(without_mark(incremental), full)
@@ -110,12 +122,14 @@ def test_incremental_staging_equals_a_full_refresh(tmp_path: Path) -> None:
         warehouse, [date.fromisoformat(folder.name) for folder in (nightly, late)]
     )
 
-    # Some withdrawn activities have an earlier version and no later one: the earlier
-    # version becomes current again, though no row of it was loaded since.
-    earlier = [folder for folder in with_activities if folder < corrected]
-    later = [folder for folder in with_activities if folder > corrected]
-    assert activity_ids([corrected]) & activity_ids(earlier) - activity_ids(later)
-    (landing / corrected.name / "activities.csv").unlink()
+    # Some withdrawn activities and leads have an earlier version and no later one: the
+    # earlier version becomes current again, though no row of it was loaded since.
+    earlier = [folder for folder in drops if folder < corrected]
+    later = [folder for folder in drops if folder > corrected]
+    for file_name, key in (("activities.csv", "activity_id"), ("leads.csv", "lead_id")):
+        withdrawn = ids_in([corrected], file_name, key)
+        assert withdrawn & ids_in(earlier, file_name, key) - ids_in(later, file_name, key)
+        (landing / corrected.name / file_name).unlink()
     # What the loader does with a re-delivered drop waiting at the gate.
     reloaded = [date.fromisoformat(folder.name) for folder in drops if folder >= corrected]
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:

@@ -1,3 +1,7 @@
+-- The incremental run's pre-hook (macros/activity_kpis_incremental.sql) also reads these:
+-- depends_on: {{ ref('int_source_activity_versions') }}
+-- depends_on: {{ ref('stg_canonical__extracts') }}
+
 with
 
 activities as (
@@ -121,7 +125,9 @@ daily_counts as (
         ) as connected_calls
 
     from activity_events
-    where event_date <= {{ as_of_date() }}
+    where
+        event_date <= {{ as_of_date() }}
+        and event_date >= {{ activity_kpis_first_built_day() }}
     group by event_date, owner_id, activity_type, meeting_type
 
 ),
@@ -205,7 +211,10 @@ final as (
                     connected_calls / cast(completed_calls as {{ dbt.type_numeric() }})
                     as {{ dbt.type_numeric() }}
                 )
-        end as connect_rate
+        end as connect_rate,
+        {{ build_started_at() }} as built_at,
+        {{ raw_loaded_through() }} as raw_loaded_through,
+        {{ as_of_date() }} as built_as_of_date
 
     from counts
 

@@ -10,18 +10,14 @@ activity_versions as (
 {% if is_incremental() %}
 
 -- An incremental run ranks again only the activities with a version loaded since the
--- last build, or without a current row (the pre-hook removed those of re-delivered
--- extracts); every other activity's versions are unchanged.
+-- last build, or whose row came from a load since replaced (macros/staging_incremental.sql);
+-- every other activity's versions are unchanged.
 changed_activity_ids as (
 
-    select distinct activity_versions.activity_id
-
-    from activity_versions
-    left join {{ this }} as built_activities
-        on activity_versions.activity_id = built_activities.activity_id
-    where
-        built_activities.activity_id is null
-        or activity_versions.loaded_at > (select max(loaded_at) from {{ this }})
+    {{ keys_to_rank_again(
+        'activity_id', 'activity_versions', 'activity_versions.activity_id',
+        'activity_versions.loaded_at'
+    ) }}
 
 ),
 
