@@ -7,6 +7,7 @@ the run exits 1 and the served BI file and Parquet keep their checksums.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -48,6 +49,37 @@ def test_a_failing_dbt_test_skips_publishing(
     assert "Stopped by a quality gate; nothing was published." in message
     assert "dbt build: 1 test(s) or model contract(s) failed" in message
     assert f"{FAILING_TEST}: Got 1 result, configured to fail if != 0" in message
+
+
+def test_rows_left_by_a_run_stopped_at_the_gate_are_tested_again(
+    good_state: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The data tests of an incremental mart read the rows written since the last publish
+    (macros/rows_since_last_publish.sql): those include the rows of a run that stopped at
+    the model gate, which the next run keeps and must not publish."""
+    paths = copy_state(good_state, tmp_path)
+    published_before = checksums(paths)
+    # What such a run leaves behind: a row its test rejects (no deal), written after the
+    # last publish, on the first day, which a run without new drops keeps.
+    with duckdb.connect(str(paths.build_database)) as connection:
+        connection.execute(
+            "update marts.fct_deal_daily_snapshot set deal_id = null, built_at = ? "
+            "where deal_snapshot_id = ("
+            "    select min(deal_snapshot_id) from marts.fct_deal_daily_snapshot"
+            "    where snapshot_date = ("
+            "        select min(snapshot_date) from marts.fct_deal_daily_snapshot"
+            "    )"
+            ")",
+            [datetime.now(UTC).replace(tzinfo=None)],
+        )
+    capsys.readouterr()
+
+    run = run_in(paths)
+
+    assert run.exit_code == EXIT_GATE_FAILED
+    assert PUBLISHED_MARTS_KEY not in run.materialized()
+    assert checksums(paths) == published_before
+    assert "not_null_fct_deal_daily_snapshot_deal_id" in capsys.readouterr().err
 
 
 def result(unique_id: str, status: str, message: str | None = None) -> dict[str, object]:

@@ -6,13 +6,14 @@ incrementally, then compared, every column of every row but the lineage columns,
 before days already built, a late users extract moving a rep to another team in a past
 period with an edit of an activity counted on a day already built, and a corrected
 re-delivery of a built drop (the loader forgets it and every later drop and loads them
-again, as it does for a drop waiting at the gate), built in two runs: the snapshot alone, then the marts catching up. Before each incremental run
-every stored row is marked, so the test also sees which rows the run rewrote: for
-fct_deal_daily_snapshot exactly the days from the first day the load changes, for the
-marts downstream the periods (as-of days) from the first day the load changes for them,
-for mart_deal_outcomes every period but those closed before the first day the load
-changes for it (none after a late or re-delivered drop), for mart_activity_kpis whole
-weeks from the first one the load changes.
+again, as it does for a drop waiting at the gate), built in two runs: the snapshot
+alone, then the marts catching up. Before each incremental run every stored row is
+marked, so the test also sees which rows the run rewrote: for fct_deal_daily_snapshot
+exactly the days from the first day the load changes, for the marts downstream the
+periods (as-of days) from the first day the load changes for them, for
+mart_deal_outcomes every period but those closed before the first day the load changes
+for it (none after a late or re-delivered drop), for mart_activity_kpis whole weeks
+from the first one the load changes.
 """
 
 from __future__ import annotations
