@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
+import os
 import sys
 from pathlib import Path
 
@@ -21,7 +24,56 @@ dbt_project = DbtProject(
 dbt_project.prepare_if_dev()
 
 
+# Beside the manifest: what it was parsed from, so an unchanged project is not parsed
+# again. A `dbt parse` through DbtCliResource costs about 10 s of CPU even when nothing
+# changed (`dbt --version`, every macro loaded in-process, then dbt's own start-up), and
+# `pipehealth run` would pay it every night before `dbt build` parses again anyway.
+PARSE_STAMP_NAME = "pipehealth_parsed_from.txt"
+# Written by dbt, not read by its parser.
+NOT_PARSED_FOLDERS = frozenset({"target", "logs", "dbt_packages"})
+
+
 def prepare_manifest() -> None:
-    """Parse the dbt project into target/manifest.json (what `@dbt_assets` is built from)."""
+    """Parse the dbt project into target/manifest.json (what `@dbt_assets` is built from),
+    unless that manifest was parsed by this function from the same files, dbt packages and
+    environment, and has not been written since."""
+    stamp = dbt_project.manifest_path.parent / PARSE_STAMP_NAME
+    inputs = parse_inputs_digest(DBT_PROJECT_DIR)
+    if stamp.exists() and stamp.read_text() == _stamp_text(inputs):
+        return
     dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
     dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    stamp.write_text(_stamp_text(inputs))
+
+
+def parse_inputs_digest(project_dir: Path) -> str:
+    """A digest of what `dbt parse` reads: every file of the project (not dbt's output),
+    the installed dbt packages' versions, the target and the PIPEHEALTH_ and DBT_
+    environment variables (the profile and env_var() read them)."""
+    digest = hashlib.sha256()
+    packages = sorted(
+        f"{distribution.metadata['Name']}=={distribution.version}"
+        for distribution in importlib.metadata.distributions()
+        if distribution.metadata["Name"].lower().startswith("dbt")
+    )
+    settings = sorted(
+        f"{name}={value}"
+        for name, value in os.environ.items()
+        if name.startswith(("PIPEHEALTH_", "DBT_"))
+    )
+    digest.update("\n".join([*packages, f"target={dbt_target()}", *settings]).encode())
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if relative.parts[0] in NOT_PARSED_FOLDERS or not path.is_file():
+            continue
+        digest.update(f"\n{relative.as_posix()}\n".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _stamp_text(inputs: str) -> str:
+    # The manifest's own mtime too: a `dbt parse` or `dbt build` run by hand (another
+    # target, other vars) rewrites it, and then it is parsed again.
+    manifest = dbt_project.manifest_path
+    written = manifest.stat().st_mtime_ns if manifest.exists() else 0
+    return f"{inputs} {written}\n"

@@ -23,13 +23,13 @@
     {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
 {%- endmacro %}
 
-{#- SQL timestamp (UTC): when the marts were last published (audit.publishes, written by
-    the pipeline's publish step), or 1900-01-01 before the first publish and on a target
-    the pipeline does not publish from, where every row is tested. -#}
+{#- SQL timestamp (UTC): when the marts were last published (audit.publishes, which the
+    pipeline's publish step writes in the DuckDB warehouse), or 1900-01-01 before the
+    first publish and on other targets, where every row is tested. -#}
 {% macro last_published_at() -%}
     {%- set publishes = adapter.get_relation(
         database=target.database, schema='audit', identifier='publishes'
-    ) if execute else none -%}
+    ) if execute and target.type == 'duckdb' else none -%}
     {%- if publishes is not none -%}
         (
             select coalesce(max(published_at), cast('1900-01-01' as {{ dbt.type_timestamp() }}))

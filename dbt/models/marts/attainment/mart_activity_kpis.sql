@@ -196,22 +196,24 @@ final as (
         cast(demos_booked as {{ dbt.type_bigint() }}) as demos_booked,
         cast(demos_held as {{ dbt.type_bigint() }}) as demos_held,
         cast(demo_no_shows as {{ dbt.type_bigint() }}) as demo_no_shows,
-        case
-            when demos_held + demo_no_shows > 0
-                then cast(
-                    demo_no_shows / cast(demos_held + demo_no_shows as {{ dbt.type_numeric() }})
-                    as {{ dbt.type_numeric() }}
-                )
-        end as demo_no_show_rate,
+        -- The cast around the case, not inside it: PostgreSQL drops a numeric's scale
+        -- from a case's type, which an incremental run reads as a schema change.
+        cast(
+            case
+                when demos_held + demo_no_shows > 0
+                    then
+                        demo_no_shows
+                        / cast(demos_held + demo_no_shows as {{ dbt.type_numeric() }})
+            end as {{ dbt.type_numeric() }}
+        ) as demo_no_show_rate,
         cast(completed_calls as {{ dbt.type_bigint() }}) as completed_calls,
         cast(connected_calls as {{ dbt.type_bigint() }}) as connected_calls,
-        case
-            when completed_calls > 0
-                then cast(
-                    connected_calls / cast(completed_calls as {{ dbt.type_numeric() }})
-                    as {{ dbt.type_numeric() }}
-                )
-        end as connect_rate,
+        cast(
+            case
+                when completed_calls > 0
+                    then connected_calls / cast(completed_calls as {{ dbt.type_numeric() }})
+            end as {{ dbt.type_numeric() }}
+        ) as connect_rate,
         {{ build_started_at() }} as built_at,
         {{ raw_loaded_through() }} as raw_loaded_through,
         {{ as_of_date() }} as built_as_of_date
