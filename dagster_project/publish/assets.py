@@ -3,9 +3,11 @@
 import dagster as dg
 
 from dagster_project.ingest.postgres_mirror import connect_postgres
+from dagster_project.project import dbt_project
 from dagster_project.publish import postgres
 from dagster_project.publish.history import record_publish
 from dagster_project.publish.publisher import publish_marts
+from dagster_project.publish.rewrite_units import rewrite_units
 from dagster_project.resources import WarehouseResource
 from dagster_project.settings import POSTGRES_TARGET, dbt_target
 from dagster_project.transform.dbt_assets import pipehealth_dbt_models
@@ -28,7 +30,11 @@ def published_marts(
 ) -> dg.MaterializeResult:
     if dbt_target() == POSTGRES_TARGET:
         return _grant_on_postgres(context)
-    report = publish_marts(warehouse.paths, publish_id=context.run.run_id)
+    report = publish_marts(
+        warehouse.paths,
+        publish_id=context.run.run_id,
+        rewrite_units=rewrite_units(dbt_project.manifest_path),
+    )
     with warehouse.connect() as connection:
         record_publish(connection, report, action="publish")
     context.log.info(f"Published {len(report.marts)} marts to {report.served_database}")

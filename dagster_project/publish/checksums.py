@@ -43,30 +43,40 @@ def mart_names(connection: duckdb.DuckDBPyConnection, catalog: str | None = None
 
 def mart_versions(connection: duckdb.DuckDBPyConnection) -> dict[str, MartVersion]:
     """Rows and checksum of every mart of the connection's database, by mart name."""
-    versions = {}
-    for mart in mart_names(connection):
-        content = ", ".join(
-            quote_identifier(column)
-            for column in _column_names(connection, mart)
-            if column not in LOAD_TIME_COLUMNS
-        )
-        rows, checksum = connection.execute(
-            f"select count(*), format('{{:016x}}', coalesce(sum(hash({content})), 0) % ?) "
-            f"from {MARTS_SCHEMA}.{quote_identifier(mart)}",
-            [2**64],
-        ).fetchall()[0]
-        versions[mart] = MartVersion(rows=rows, checksum=checksum)
-    return versions
+    return {mart: mart_version(connection, mart) for mart in mart_names(connection)}
 
 
-def _column_names(connection: duckdb.DuckDBPyConnection, mart: str) -> list[str]:
-    rows = connection.execute(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ? and table_catalog = current_database() "
+def mart_version(
+    connection: duckdb.DuckDBPyConnection, mart: str, catalog: str | None = None
+) -> MartVersion:
+    """Rows and checksum of one mart in `catalog` (the connection's own database when None)."""
+    content = ", ".join(
+        quote_identifier(name)
+        for name, _ in mart_columns(connection, mart, catalog)
+        if name not in LOAD_TIME_COLUMNS
+    )
+    relation = f"{MARTS_SCHEMA}.{quote_identifier(mart)}"
+    if catalog is not None:
+        relation = f"{quote_identifier(catalog)}.{relation}"
+    rows, checksum = connection.execute(
+        f"select count(*), format('{{:016x}}', coalesce(sum(hash({content})), 0) % ?) "
+        f"from {relation}",
+        [2**64],
+    ).fetchall()[0]
+    return MartVersion(rows=rows, checksum=checksum)
+
+
+def mart_columns(
+    connection: duckdb.DuckDBPyConnection, mart: str, catalog: str | None = None
+) -> list[tuple[str, str]]:
+    """(name, data type) of each column of a mart, in table order."""
+    return connection.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ? "
+        "and table_catalog = coalesce(?, current_database()) "
         "order by ordinal_position",
-        [MARTS_SCHEMA, mart],
+        [MARTS_SCHEMA, mart, catalog],
     ).fetchall()
-    return [name for (name,) in rows]
 
 
 def served_mart_versions(served_database: Path) -> dict[str, MartVersion]:

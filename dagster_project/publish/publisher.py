@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +21,10 @@ from dagster_project.publish.checksums import (
     MARTS_SCHEMA,
     MartVersion,
     mart_names,
-    mart_versions,
+    mart_version,
     served_mart_versions,
 )
+from dagster_project.publish.patch import patch_mart
 from dagster_project.settings import Paths, duckdb_config
 from dagster_project.sql_text import quote_identifier
 
@@ -48,8 +50,14 @@ class PublishReport:
         return {name: version.rows for name, version in self.marts.items()}
 
 
-def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
-    """Copy every table and view of `marts` to a new BI file and Parquet, then swap both in."""
+def publish_marts(
+    paths: Paths, publish_id: str, rewrite_units: Mapping[str, str] | None = None
+) -> PublishReport:
+    """Copy every table and view of `marts` to a new BI file and Parquet, then swap both in.
+
+    `rewrite_units` maps a mart to the column whose values its incremental runs rewrite
+    whole; such a mart is patched in a copy of the served file instead of copied whole.
+    """
     publishes = paths.warehouse / PUBLISHES_DIR_NAME
     staging_dir = publishes / publish_id
     shutil.rmtree(staging_dir, ignore_errors=True)
@@ -58,7 +66,14 @@ def publish_marts(paths: Paths, publish_id: str) -> PublishReport:
     new_parquet = staging_dir / PARQUET_LINK_NAME
     new_parquet.mkdir()
 
-    marts = _write_marts(paths.build_database, new_database, new_parquet, duckdb_config(paths))
+    patchable = dict(rewrite_units or {})
+    if patchable and paths.served_database.is_file():
+        shutil.copyfile(paths.served_database, new_database)
+    else:
+        patchable = {}
+    marts = _write_marts(
+        paths.build_database, new_database, new_parquet, duckdb_config(paths), patchable
+    )
     _fsync_tree(staging_dir)
 
     _keep_previous(paths)
@@ -129,24 +144,41 @@ def _publish_folder_of(database: Path, paths: Paths) -> Path | None:
 
 
 def _write_marts(
-    build_database: Path, new_database: Path, parquet_dir: Path, config: dict[str, str]
+    build_database: Path,
+    new_database: Path,
+    parquet_dir: Path,
+    config: dict[str, str],
+    rewrite_units: dict[str, str],
 ) -> dict[str, MartVersion]:
     connection = duckdb.connect(str(new_database), config=config)
     try:
         connection.execute("attach ? as build (read_only)", [str(build_database)])
-        connection.execute(f"create schema {MARTS_SCHEMA}")
-        for mart in mart_names(connection, catalog="build"):
+        connection.execute(f"create schema if not exists {MARTS_SCHEMA}")
+        built = mart_names(connection, catalog="build")
+        served = set(mart_names(connection))
+        # Dropped first, so the checkpoint frees their blocks for the copies below to reuse.
+        for mart in served - set(rewrite_units).intersection(built):
+            connection.execute(f"drop table {MARTS_SCHEMA}.{quote_identifier(mart)}")
+        connection.execute("checkpoint")
+        marts = {}
+        for mart in built:
             identifier = quote_identifier(mart)
-            connection.execute(
-                f"create table {MARTS_SCHEMA}.{identifier} as "
-                f"select * from build.{MARTS_SCHEMA}.{identifier}"
+            patched = (
+                patch_mart(connection, mart, rewrite_units[mart], build_catalog="build")
+                if mart in rewrite_units and mart in served
+                else None
             )
+            if patched is None:
+                connection.execute(
+                    f"create or replace table {MARTS_SCHEMA}.{identifier} as "
+                    f"select * from build.{MARTS_SCHEMA}.{identifier}"
+                )
+            marts[mart] = patched or mart_version(connection, mart)
             connection.execute(
                 f"copy {MARTS_SCHEMA}.{identifier} to ? (format parquet, compression zstd)",
                 [str(parquet_dir / f"{mart}.parquet")],
             )
         connection.execute("detach build")
-        marts = mart_versions(connection)
         connection.execute("checkpoint")
     finally:
         connection.close()
