@@ -74,11 +74,14 @@
 
 {#- SQL select of the keys a table of current versions ranks again on an incremental
     run: those of the `versions` rows loaded since its last build, and those of its rows
-    from a replaced load. `key_expression` is the key in `versions`; the table's own key
-    column is named `key_column`. -#}
+    from a replaced load. `key_expression` and `loaded_at_column` refer to the versions
+    as `versions`; the table's own key column is named `key_column`. `versions` is the
+    relation itself, not the model's import CTE: DuckDB materializes a CTE read twice,
+    whole, and the loaded-since filter then runs over every version instead of being
+    pushed into the scan (29 s against 1 s at scale L). -#}
 {% macro keys_to_rank_again(key_column, versions, key_expression, loaded_at_column) -%}
     select {{ key_expression }} as {{ key_column }}
-    from {{ versions }}
+    from {{ versions }} as versions
     where {{ loaded_after_last_build(loaded_at_column) }}
 
     union

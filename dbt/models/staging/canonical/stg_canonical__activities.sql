@@ -15,8 +15,8 @@ activity_versions as (
 changed_activity_ids as (
 
     {{ keys_to_rank_again(
-        'activity_id', 'activity_versions', 'activity_versions.activity_id',
-        'activity_versions.loaded_at'
+        'activity_id', ref('stg_canonical__activity_versions'), 'versions.activity_id',
+        'versions.loaded_at'
     ) }}
 
 ),

@@ -14,7 +14,10 @@ source as (
 -- only their raw rows are cast.
 changed_lead_ids as (
 
-    {{ keys_to_rank_again('lead_id', 'source', to_string('source.lead_id'), 'source._loaded_at') }}
+    {{ keys_to_rank_again(
+        'lead_id', source('canonical', 'leads'), to_string('versions.lead_id'),
+        'versions._loaded_at'
+    ) }}
 
 ),
 
