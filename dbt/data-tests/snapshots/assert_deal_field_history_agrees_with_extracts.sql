@@ -9,6 +9,11 @@
 -- few seconds after the record's updated_at). The extracts stay the source of truth for
 -- the days they cover, so the marts are right either way; the warning says which deals'
 -- history, and so the days before their first extract, cannot be trusted.
+-- Only the deals with a version or a change loaded since the last publish are compared:
+-- a deal's comparison reads nothing but its own versions and changes, and every other
+-- deal was compared by the run that published, whose summary carried its warning
+-- (macros/rows_since_last_publish.sql). A full refresh of a warehouse that never
+-- published compares every deal.
 {{ config(severity='warn') }}
 
 with
@@ -25,7 +30,7 @@ rebuilt_versions as (
 
 ),
 
-deal_versions as (
+all_deal_versions as (
 
     select * from extracted_versions
     union all
@@ -33,9 +38,43 @@ deal_versions as (
 
 ),
 
-field_history as (
+all_field_history as (
 
     select * from {{ ref('int_source_deal_field_history') }}
+
+),
+
+deals_loaded_since_last_publish as (
+
+    select deal_id
+    from all_deal_versions
+    where loaded_at > {{ last_published_at() }}
+
+    union
+
+    select deal_id
+    from all_field_history
+    where loaded_at > {{ last_published_at() }}
+
+),
+
+deal_versions as (
+
+    select all_deal_versions.*
+
+    from all_deal_versions
+    inner join deals_loaded_since_last_publish
+        on all_deal_versions.deal_id = deals_loaded_since_last_publish.deal_id
+
+),
+
+field_history as (
+
+    select all_field_history.*
+
+    from all_field_history
+    inner join deals_loaded_since_last_publish
+        on all_field_history.deal_id = deals_loaded_since_last_publish.deal_id
 
 ),
 
