@@ -86,29 +86,15 @@
 
     ),
 
-    -- METRICS.md "Probability": a pipeline's scale is decided from all its deals'
-    -- values, so a new value above 1 on a pipeline read as 0-1 changes all its history.
+    deal_versions as (
+
+        {{ deal_version_probabilities() }}
+
+    ),
+
     probability_scales as (
 
-        select
-            deal_versions.pipeline,
-            max(deal_versions.probability) > 1 as is_percent,
-            max(
-                case
-                    when deal_versions.loaded_at <= built.loaded_through
-                        then deal_versions.probability
-                end
-            ) > 1 as was_percent
-
-        from (
-            select pipeline, probability, loaded_at
-            from {{ ref('int_source_deal_versions') }}
-            union all
-            select pipeline, probability, loaded_at
-            from {{ ref('int_deal_versions_rebuilt_from_history') }}
-        ) as deal_versions
-        cross join built
-        group by deal_versions.pipeline
+        {{ probability_scale_changes('deal_versions', 'built') }}
 
     ),
 

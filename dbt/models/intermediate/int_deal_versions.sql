@@ -1,14 +1,41 @@
+-- depends_on: {{ ref('int_source_deal_field_history') }}
 with
 
+-- Every deal on a full build. On an incremental one, the pre-hook has deleted the rows
+-- of the deals changed since the last build (macros/deal_versions_incremental.sql),
+-- and the deals with no row left are built: a deal's versions need only its own rows.
 extracted_versions as (
 
     select * from {{ ref('int_source_deal_versions') }}
+    {% if is_incremental() %}
+        where deal_id not in (select built_rows.deal_id from {{ this }} as built_rows)
+    {% endif %}
 
 ),
 
 rebuilt_versions as (
 
     select * from {{ ref('int_deal_versions_rebuilt_from_history') }}
+    {% if is_incremental() %}
+        where deal_id not in (select built_rows.deal_id from {{ this }} as built_rows)
+    {% endif %}
+
+),
+
+-- Every deal's probability, built or not: the scale is the whole pipeline's.
+pipeline_probabilities as (
+
+    select
+        pipeline,
+        probability
+    from {{ ref('int_source_deal_versions') }}
+
+    union all
+
+    select
+        pipeline,
+        probability
+    from {{ ref('int_deal_versions_rebuilt_from_history') }}
 
 ),
 
@@ -35,7 +62,7 @@ pipeline_probability_scales as (
         pipeline,
         case when max(probability) > 1 then 100 else 1 end as probability_scale
 
-    from deal_versions
+    from pipeline_probabilities
     group by pipeline
 
 ),
@@ -135,7 +162,10 @@ versions_with_stage_flags as (
         stage_entries.extract_date,
         stage_entries.source_file,
         stage_entries.source_row,
-        stage_entries.loaded_at
+        stage_entries.loaded_at,
+        {{ build_started_at() }} as built_at,
+        {{ raw_loaded_through() }} as raw_loaded_through,
+        {{ as_of_date() }} as built_as_of_date
 
     from stage_entries
     left join pipeline_stages
