@@ -1,6 +1,7 @@
 {#- The incremental build of the big canonical staging tables
     (stg_canonical__activity_versions, stg_canonical__activities, stg_canonical__leads,
-    stg_canonical__deal_field_history; see their YAML descriptions).
+    stg_canonical__deal_versions, stg_canonical__deal_field_history; see their YAML
+    descriptions).
 
     Raw is append-only, except that the loader replaces a re-delivered drop: it deletes
     every raw row of that drop and of every drop after it, and loads them again in one

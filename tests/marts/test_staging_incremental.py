@@ -1,13 +1,14 @@
 """The incremental canonical staging tables equal a full refresh of the same raw, row for row.
 
-Activity versions, current activities, current leads and deal field history. A small
+Activity versions, current activities, current leads, deal versions and deal field
+history. A small
 sample is loaded without two of its drops and built. Two loads follow, each built
 incrementally, then compared with a `--full-refresh` build of the same warehouse: the
 next nightly drop with a late drop dated before drops already built, then a corrected
-re-delivery whose activities and leads files were withdrawn, and the field history of the
-next drop that has one (the loader forgets that drop and every later one and loads them
-again, so the corrected extract has no activity or lead rows left and only a delete by
-extract can clear its old ones). Before each incremental run every
+re-delivery whose activities and leads files were withdrawn, and the deals and field
+history of the next drop that has them (the loader forgets that drop and every later one
+and loads them again, so the corrected extract has no activity or lead rows left and only
+a delete by extract can clear its old ones). Before each incremental run every
 stored activity version is marked, so the test also sees which rows the run rewrote:
 exactly those of the extracts it loaded.
 """
@@ -33,6 +34,7 @@ VERSIONS = "staging.stg_canonical__activity_versions"
 CURRENT = "staging.stg_canonical__activities"
 CURRENT_LEADS = "staging.stg_canonical__leads"
 FIELD_HISTORY = "staging.stg_canonical__deal_field_history"
+DEAL_VERSIONS = "staging.stg_canonical__deal_versions"
 STORED_MARK = "#stored"
 ROW_ORDER = ["extract_date", "source_file", "source_row"]
 
@@ -45,6 +47,7 @@ def build(warehouse: Path, *flags: str) -> None:
         "+stg_canonical__activities",
         "+stg_canonical__leads",
         "+stg_canonical__deal_field_history",
+        "+stg_canonical__deal_versions",
         *flags,
     )
 
@@ -88,10 +91,12 @@ def assert_incremental_run_equals_full_refresh(warehouse: Path, loaded: list[dat
     current = rows(warehouse, CURRENT)
     current_leads = rows(warehouse, CURRENT_LEADS)
     field_history = rows(warehouse, FIELD_HISTORY)
+    deal_versions = rows(warehouse, DEAL_VERSIONS)
     build(warehouse, "--full-refresh")
     full = rows(warehouse, VERSIONS)
     pd.testing.assert_frame_equal(current_leads, rows(warehouse, CURRENT_LEADS))
     pd.testing.assert_frame_equal(field_history, rows(warehouse, FIELD_HISTORY))
+    pd.testing.assert_frame_equal(deal_versions, rows(warehouse, DEAL_VERSIONS))
 
     kept = incremental["source_file"].str.endswith(STORED_MARK)
     pd.testing.assert_frame_equal(without_mark(incremental), full)
@@ -135,17 +140,17 @@ def test_incremental_staging_equals_a_full_refresh(tmp_path: Path) -> None:
         withdrawn = ids_in([corrected], file_name, key)
         assert withdrawn & ids_in(earlier, file_name, key) - ids_in(later, file_name, key)
         (landing / corrected.name / file_name).unlink()
-    # Of the withdrawn field history, some deals keep changes from earlier drops only,
-    # which are deduplicated again; one deal is left with no change at all.
-    history = "deal_field_history.csv"
-    history_withdrawn = next(folder for folder in later if (folder / history).exists())
-    withdrawn_deals = ids_in([history_withdrawn], history, "deal_id")
-    before_withdrawn = [folder for folder in drops if folder < history_withdrawn]
-    after_withdrawn = [folder for folder in drops if folder > history_withdrawn]
-    not_delivered_later = withdrawn_deals - ids_in(after_withdrawn, history, "deal_id")
-    assert not_delivered_later & ids_in(before_withdrawn, history, "deal_id")
-    assert not_delivered_later - ids_in(before_withdrawn, history, "deal_id")
-    (landing / history_withdrawn.name / history).unlink()
+    # Of the withdrawn deal versions and field history, some deals keep rows from earlier
+    # drops only, which are deduplicated again; some are left with none at all.
+    for file_name in ("deals.csv", "deal_field_history.csv"):
+        withdrawn_from = next(folder for folder in later if (folder / file_name).exists())
+        withdrawn_deals = ids_in([withdrawn_from], file_name, "deal_id")
+        before_withdrawn = [folder for folder in drops if folder < withdrawn_from]
+        after_withdrawn = [folder for folder in drops if folder > withdrawn_from]
+        not_delivered_later = withdrawn_deals - ids_in(after_withdrawn, file_name, "deal_id")
+        assert not_delivered_later & ids_in(before_withdrawn, file_name, "deal_id")
+        assert not_delivered_later - ids_in(before_withdrawn, file_name, "deal_id")
+        (landing / withdrawn_from.name / file_name).unlink()
     # What the loader does with a re-delivered drop waiting at the gate.
     reloaded = [date.fromisoformat(folder.name) for folder in drops if folder >= corrected]
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
