@@ -17,6 +17,7 @@ from corpus import checksums, copy_state, run_in
 from dagster_project.exit_codes import EXIT_GATE_FAILED, GATE_FAILURE_METADATA_KEY
 from dagster_project.publish.assets import PUBLISHED_MARTS_KEY
 from dagster_project.settings import Paths
+from dagster_project.sql_text import quote_identifier
 from dagster_project.transform.dbt_assets import build_failure
 
 FAILING_TEST = "assert_deal_stages_are_configured"
@@ -28,10 +29,26 @@ def test_a_failing_dbt_test_skips_publishing(
     paths = copy_state(good_state, tmp_path)
     published_before = checksums(paths)
     # A contradiction the raw gate cannot see any more: a version of deal d107 in a stage
-    # the seed does not configure, added to the drop the gate already passed (as a suite
-    # loosened, or a seed edited after the gate, would let through). The dbt singular test
-    # must catch it.
+    # the seed does not configure, in the drop the gate already passed, loaded again (as a
+    # suite loosened, or a seed edited after the gate, would let through). The dbt singular
+    # test must catch it. Loaded again, as the loader does it: every raw row of the drop
+    # and its drop log entry get a new load time, which the incremental models read.
     with duckdb.connect(str(paths.build_database)) as connection:
+        drop_date, reloaded_at = connection.execute(
+            "select max(drop_date), max(loaded_at) + interval 1 hour from raw._drops"
+        ).fetchone()
+        raw_tables = connection.execute(
+            "select table_name from information_schema.columns "
+            "where table_schema = 'raw' and column_name = '_loaded_at'"
+        ).fetchall()
+        for (table,) in raw_tables:
+            connection.execute(
+                f"update raw.{quote_identifier(table)} set _loaded_at = ? where _extract_date = ?",
+                [reloaded_at, drop_date],
+            )
+        connection.execute(
+            "update raw._drops set loaded_at = ? where drop_date = ?", [reloaded_at, drop_date]
+        )
         connection.execute(
             "insert into raw.deals by name "
             "select * replace ('verbal_commit' as stage, '2025-03-03T12:00:00Z' as updated_at, "
