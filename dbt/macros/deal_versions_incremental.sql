@@ -6,9 +6,10 @@
 
     Each row carries two watermarks, as the stage models' do: raw_loaded_through (the
     latest drop loaded when the row was written) and built_as_of_date (the as-of date
-    then: the latest drop's date, unless the var pins one). A deal has changed when it has a version, extracted or rebuilt from field
-    history, or a field-history row loaded after the table's latest raw_loaded_through,
-    or a version on a pipeline whose scale those loads changed. A late or re-delivered
+    then: the latest drop's date, unless the var pins one). A deal has changed when it
+    has a version, extracted or rebuilt from field history, or a field-history row
+    loaded after the table's latest raw_loaded_through, or a version on a pipeline whose
+    scale those loads changed. A late or re-delivered
     drop (is_any_extract_replaced_since) can take a version away, which no row loaded
     since tells, so it rebuilds every deal.
 

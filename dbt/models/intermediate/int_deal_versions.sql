@@ -1,14 +1,25 @@
 -- depends_on: {{ ref('int_source_deal_field_history') }}
 with
 
--- Every deal on a full build. On an incremental one, the pre-hook has deleted the rows
--- of the deals changed since the last build (macros/deal_versions_incremental.sql),
--- and the deals with no row left are built: a deal's versions need only its own rows.
+{% if is_incremental() %}
+
+-- The pre-hook has deleted the rows of the deals changed since the last build
+-- (macros/deal_versions_incremental.sql); every deal with a row left is kept as it is.
+kept_deals as (
+
+    select distinct deal_id from {{ this }}
+
+),
+
+{% endif %}
+
+-- Every deal on a full build; on an incremental one, the deals with no row left: a
+-- deal's versions need only its own rows.
 extracted_versions as (
 
     select * from {{ ref('int_source_deal_versions') }}
     {% if is_incremental() %}
-        where deal_id not in (select built_rows.deal_id from {{ this }} as built_rows)
+        where deal_id not in (select deal_id from kept_deals)
     {% endif %}
 
 ),
@@ -17,7 +28,7 @@ rebuilt_versions as (
 
     select * from {{ ref('int_deal_versions_rebuilt_from_history') }}
     {% if is_incremental() %}
-        where deal_id not in (select built_rows.deal_id from {{ this }} as built_rows)
+        where deal_id not in (select deal_id from kept_deals)
     {% endif %}
 
 ),
@@ -25,17 +36,7 @@ rebuilt_versions as (
 -- Every deal's probability, built or not: the scale is the whole pipeline's.
 pipeline_probabilities as (
 
-    select
-        pipeline,
-        probability
-    from {{ ref('int_source_deal_versions') }}
-
-    union all
-
-    select
-        pipeline,
-        probability
-    from {{ ref('int_deal_versions_rebuilt_from_history') }}
+    {{ deal_version_probabilities() }}
 
 ),
 
