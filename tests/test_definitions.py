@@ -81,3 +81,16 @@ def test_publish_runs_after_every_mart(dbt_manifest: Path) -> None:
     upstream = graph.get(dg.AssetKey(["publish", "published_marts"])).parent_keys
     assert dg.AssetKey(["marts", "fct_deal_daily_snapshot"]) in upstream
     assert dg.AssetKey(["marts", "snap_deals"]) in upstream
+
+
+def test_every_dbt_data_test_is_an_asset_check(dbt_manifest: Path) -> None:
+    """A singular test reading several models must name the one it checks (meta.dagster.ref
+    in dbt/data-tests/_data_tests.yml): else Dagster logs its result as an observation and
+    the run summary leaves out its warning."""
+    manifest = json.loads(dbt_manifest.read_text())
+    data_tests = {
+        node["name"] for node in manifest["nodes"].values() if node["resource_type"] == "test"
+    }
+    checks = {key.name for key in load_definitions().resolve_asset_graph().asset_check_keys}
+    assert len(data_tests) > 300
+    assert data_tests - checks == set()

@@ -101,7 +101,9 @@ def copy_state(source: Paths, target_root: Path) -> Paths:
     """A copy of a landing folder and warehouse, to deliver one more drop on."""
     paths = Paths(landing=target_root / "landing", warehouse=target_root / "warehouse")
     shutil.copytree(source.landing, paths.landing)
-    shutil.copytree(source.warehouse, paths.warehouse)
+    # The published `parquet` links are relative: copied as links, they point into the copy,
+    # and a publish there can swap them as it swaps the served ones.
+    shutil.copytree(source.warehouse, paths.warehouse, symlinks=True)
     return paths
 
 

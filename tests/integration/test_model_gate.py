@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from corpus import checksums, copy_state, run_in
+from corpus import checksums, copy_state, deliver, run_in
 
-from dagster_project.exit_codes import EXIT_GATE_FAILED, GATE_FAILURE_METADATA_KEY
+from dagster_project.exit_codes import EXIT_GATE_FAILED, EXIT_PUBLISHED, GATE_FAILURE_METADATA_KEY
 from dagster_project.publish.assets import PUBLISHED_MARTS_KEY
 from dagster_project.settings import Paths
 from dagster_project.sql_text import quote_identifier
@@ -97,6 +97,33 @@ def test_rows_left_by_a_run_stopped_at_the_gate_are_tested_again(
     assert PUBLISHED_MARTS_KEY not in run.materialized()
     assert checksums(paths) == published_before
     assert "not_null_fct_deal_daily_snapshot_deal_id" in capsys.readouterr().err
+
+
+def test_a_warning_publishes_and_the_summary_names_it(
+    good_state: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A test at severity warn reading several models (here the field history against the
+    extracts) publishes, and the summary lists it under the model it checks."""
+    paths = copy_state(good_state, tmp_path)
+    # d107's first extracted version, updated 2024-10-23 11:00, holds amount 2250.00: a
+    # history row an hour before it that sets 9999.00 contradicts it.
+    drop = tmp_path / "history_drop"
+    drop.mkdir()
+    (drop / "deal_field_history.csv").write_text(
+        "deal_id,field,old_value,new_value,changed_at\n"
+        "d107,amount,2000.00,9999.00,2024-10-23T10:00:00Z\n"
+    )
+    deliver(paths, drop, drop_date="2025-03-04")
+    capsys.readouterr()
+
+    run = run_in(paths)
+
+    assert run.exit_code == EXIT_PUBLISHED
+    summary = capsys.readouterr().out
+    assert (
+        "warning:       intermediate/int_source_deal_field_history / "
+        "assert_deal_field_history_agrees_with_extracts (1 rows)"
+    ) in summary
 
 
 def result(unique_id: str, status: str, message: str | None = None) -> dict[str, object]:
