@@ -9,7 +9,7 @@
     table's latest raw_loaded_through, or one dated between the as-of date the table was
     built for and this run's (the as-of date moved, forward each night or back when the
     var pins an earlier day). A late or re-delivered drop (is_any_extract_replaced_since)
-    rebuilds every deal.
+    rebuilds every deal, and clears the deals it left without any version.
 
     The pre-hook deletes the changed deals' rows; the model then builds every changed
     deal that has no row left. Evaluated again after the delete, the rule can only find
@@ -92,11 +92,25 @@
                 <= as_of_window.window_through
             )
 
+    ),
+
+    -- Every deal the table holds: a late or re-delivered drop can take a deal's every
+    -- version away, and no version is left to find that deal by.
+    replaced_deals as (
+
+        select built_rows.deal_id
+
+        from {{ this }} as built_rows
+        cross join replaced_extracts
+        where replaced_extracts.is_any_replaced
+
     )
 
     select deal_id from changed_versions
     union
     select deal_id from changed_field_history
+    union
+    select deal_id from replaced_deals
 {%- endmacro %}
 
 {#- SQL predicate on a deal_id column: every deal on a full build; on an incremental one

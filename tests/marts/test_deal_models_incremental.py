@@ -1,18 +1,20 @@
 """The incremental deal models equal a full refresh of the same raw, row for row.
 
-int_deal_versions, int_deal_stage_entries and fct_stage_transitions are rebuilt deal by
-deal. A small sample is loaded without two of its drops and built; then, each built
+int_deal_versions, snap_deals, int_deal_stage_entries and fct_stage_transitions are
+rebuilt deal by deal. A small sample is loaded without two of its drops and built; then, each built
 incrementally and compared (every column but the lineage ones) with a `--full-refresh`
 build of the same warehouse: the next nightly drop, which must rewrite only the deals it
 carries; a late drop dated before drops already built and a corrected re-delivery, which
 rebuild every deal; an as-of date pinned back a week, then released (the stage models
 rebuild the deals with a change dated in between, the deal versions none); and two
 drops on a pipeline the sample does not use, the first read on a 0-1 probability scale,
-the second turning it 0-100, which rebuilds the first drop's deal's versions too.
+the second turning it 0-100, which rebuilds the first drop's deal's versions too; then
+that second drop re-delivered with another deal, which withdraws the second deal whole.
 """
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,15 +23,18 @@ import pandas as pd
 from dbt_cli import run_dbt
 from raw_loads import hold_back_late_and_nightly, load
 
+from dagster_project.ingest import drop_log
 from dagster_project.settings import BUILD_DATABASE_NAME
 
 SAMPLE_START = date(2025, 1, 6)
 # Ends on a Friday, so the nightly drop carries deal changes.
 SAMPLE_DAYS = 19
 DEAL_VERSIONS = "intermediate.int_deal_versions"
+SNAP_DEALS = "marts.snap_deals"
 STAGE_TABLES = ("intermediate.int_deal_stage_entries", "marts.fct_stage_transitions")
 ROW_ORDER = {
     DEAL_VERSIONS: ["deal_id", "version_number"],
+    SNAP_DEALS: ["deal_id", "version_number"],
     "intermediate.int_deal_stage_entries": ["deal_id", "stage_entry_number"],
     "marts.fct_stage_transitions": ["deal_id", "stage_entry_number"],
 }
@@ -41,7 +46,7 @@ UNUSED_PIPELINE = "sales_pipeline"
 
 
 def build(warehouse: Path, *flags: str) -> None:
-    run_dbt(warehouse, "run", "--select", "+fct_stage_transitions", *flags)
+    run_dbt(warehouse, "run", "--select", "+fct_stage_transitions", "+snap_deals", *flags)
 
 
 def rows(warehouse: Path, table: str) -> pd.DataFrame:
@@ -78,8 +83,8 @@ def assert_incremental_run_equals_full_refresh(
     for table, expected in rebuilt_deals.items():
         full = rows(warehouse, table)
         pd.testing.assert_frame_equal(
-            incremental[table].drop(columns=LINEAGE_COLUMNS),
-            full.drop(columns=LINEAGE_COLUMNS),
+            incremental[table].drop(columns=LINEAGE_COLUMNS, errors="ignore"),
+            full.drop(columns=LINEAGE_COLUMNS, errors="ignore"),
             obj=table,
         )
         found = incremental[table]
@@ -97,6 +102,11 @@ def assert_incremental_run_equals_full_refresh(
 
 def every_table(rebuilt_deals: set[str] | None) -> dict[str, set[str] | None]:
     return dict.fromkeys(ROW_ORDER, rebuilt_deals)
+
+
+def deal_version_tables(rebuilt_deals: set[str]) -> dict[str, set[str] | None]:
+    """int_deal_versions and snap_deals, which copies its deals' versions."""
+    return dict.fromkeys((DEAL_VERSIONS, SNAP_DEALS), rebuilt_deals)
 
 
 def deliver_deal_on_unused_pipeline(
@@ -157,7 +167,7 @@ def test_incremental_deal_models_equal_a_full_refresh(tmp_path: Path) -> None:
     for flags in (as_of_pinned, ()):
         assert_incremental_run_equals_full_refresh(
             warehouse,
-            {**every_table(changed_since_pinned), DEAL_VERSIONS: set()},
+            {**every_table(changed_since_pinned), **deal_version_tables(set())},
             *flags,
         )
 
@@ -175,10 +185,23 @@ def test_incremental_deal_models_equal_a_full_refresh(tmp_path: Path) -> None:
     load(warehouse, landing, datetime(2025, 2, 3, 1))
     versions = assert_incremental_run_equals_full_refresh(
         warehouse,
-        {**every_table({"scale-2"}), DEAL_VERSIONS: {"scale-1", "scale-2"}},
+        {**every_table({"scale-2"}), **deal_version_tables({"scale-1", "scale-2"})},
     )
     deal_versions = versions[DEAL_VERSIONS]
     assert probability_of(deal_versions, "scale-1") == 0.004
     assert probability_of(deal_versions, "scale-2") == 0.6
     rewritten = deal_versions.loc[deal_versions["built_at"] == deal_versions["built_at"].max()]
     assert set(rewritten["deal_id"]) == {"scale-1", "scale-2"}
+
+    # The second drop re-delivered with another deal instead, as the loader reloads a
+    # re-delivered drop: scale-2 has no version left and leaves every table, and the
+    # pipeline reads 0-1 again.
+    second_day = first_day + timedelta(days=1)
+    shutil.rmtree(landing / second_day.isoformat())
+    deliver_deal_on_unused_pipeline(landing, second_day, "scale-3", "engaging", "0.5")
+    with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
+        drop_log.forget_drops(connection, [second_day])
+    load(warehouse, landing, datetime(2025, 2, 3, 2))
+    versions = assert_incremental_run_equals_full_refresh(warehouse, every_table(None))
+    assert "scale-2" not in set(versions[SNAP_DEALS]["deal_id"])
+    assert probability_of(versions[SNAP_DEALS], "scale-1") == 0.4
