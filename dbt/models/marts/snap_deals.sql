@@ -54,7 +54,9 @@ final as (
         deal_type,
         stage,
         stage_order,
-        forecast_category,
+        -- Typed as the contract says on every engine: a seed's text is varchar on
+        -- PostgreSQL, and an incremental run refuses a column whose type moved.
+        cast(forecast_category as {{ dbt.type_string() }}) as forecast_category,
         is_open,
         is_won,
         is_lost,
