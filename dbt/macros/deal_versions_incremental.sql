@@ -85,11 +85,7 @@
     -- can take a version, or a deal's every version, away.
     replaced_deals as (
 
-        select built_rows.deal_id
-
-        from {{ this }} as built_rows
-        cross join replaced_extracts
-        where replaced_extracts.is_any_replaced
+        {{ built_deals_if_any_extract_replaced('replaced_extracts') }}
 
     )
 

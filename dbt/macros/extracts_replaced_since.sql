@@ -16,3 +16,15 @@
             {%- endif %}
     )
 {%- endmacro %}
+
+{#- SQL query: every deal_id the incremental model being built holds, when the one-row
+    relation `replaced_extracts` says is_any_replaced (is_any_extract_replaced_since),
+    else none. A late or re-delivered drop can take a deal's every version away, and no
+    version is left to find that deal by, so a deal-by-deal rule rebuilds them all. -#}
+{% macro built_deals_if_any_extract_replaced(replaced_extracts) -%}
+    select built_rows.deal_id
+
+    from {{ this }} as built_rows
+    cross join {{ replaced_extracts }}
+    where {{ replaced_extracts }}.is_any_replaced
+{%- endmacro %}

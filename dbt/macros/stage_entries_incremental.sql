@@ -94,15 +94,9 @@
 
     ),
 
-    -- Every deal the table holds: a late or re-delivered drop can take a deal's every
-    -- version away, and no version is left to find that deal by.
     replaced_deals as (
 
-        select built_rows.deal_id
-
-        from {{ this }} as built_rows
-        cross join replaced_extracts
-        where replaced_extracts.is_any_replaced
+        {{ built_deals_if_any_extract_replaced('replaced_extracts') }}
 
     )
 
