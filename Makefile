@@ -46,9 +46,11 @@ sample: install
 run: sample
 	$(BIN)/pipehealth run
 
-## The whole test suite; pytest's "no tests collected" (exit 5) counts as a failure.
+## The whole test suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process);
+## pytest's "no tests collected" (exit 5) counts as a failure.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest; status=$$?; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

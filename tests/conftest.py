@@ -10,8 +10,12 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from dagster_project.settings import Paths
 
 SESSION_ROOT = Path(tempfile.mkdtemp(prefix="pipehealth-tests-"))
 os.environ["PIPEHEALTH_LANDING"] = str(SESSION_ROOT / "landing")
@@ -25,10 +29,26 @@ os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Parse the dbt manifest before collection: test modules that import the Dagster
-    assets build `@dbt_assets` from it at import time, and a clean clone has none."""
+    assets build `@dbt_assets` from it at import time, and a clean clone has none.
+
+    Under pytest-xdist the controlling process parses it before it starts the workers,
+    which then read it: workers parsing at once would write the same files.
+    """
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        return
     from dagster_project.project import prepare_manifest
 
     prepare_manifest()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`: `--dist loadgroup`) a module's tests run on one
+    worker, so a module-scoped fixture is built once. A module marked `spread` shares only
+    session-wide states (tests/shared_states.py), and its tests run on any worker."""
+    for item in items:
+        if item.get_closest_marker("spread") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 @pytest.fixture(scope="session")
@@ -37,3 +57,14 @@ def dbt_manifest() -> Path:
     from dagster_project.project import dbt_project
 
     return dbt_project.manifest_path
+
+
+@pytest.fixture(scope="session")
+def published_sample(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """The generated sample run through the pipeline and published, once per session.
+
+    Read it, never change it: a test that changes a warehouse copies it first.
+    """
+    from shared_states import build_published_sample, installation, shared_state
+
+    return installation(shared_state(tmp_path_factory, "published_sample", build_published_sample))

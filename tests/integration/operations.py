@@ -15,7 +15,7 @@ import duckdb
 
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.publish.checksums import MartVersion, served_mart_versions
-from dagster_project.settings import BUILD_DATABASE_NAME, SERVED_DATABASE_NAME
+from dagster_project.settings import BUILD_DATABASE_NAME, SERVED_DATABASE_NAME, Paths
 
 PIPEHEALTH = str(Path(sys.executable).parent / "pipehealth")
 RUN_TIMEOUT_SECONDS = 1800
@@ -50,8 +50,12 @@ class Installation:
     root: Path
 
     @property
+    def paths(self) -> Paths:
+        return Paths(landing=self.root / "landing", warehouse=self.root / "warehouse")
+
+    @property
     def warehouse(self) -> Path:
-        return self.root / "warehouse"
+        return self.paths.warehouse
 
     @property
     def served_database(self) -> Path:

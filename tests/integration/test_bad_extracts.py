@@ -21,10 +21,9 @@ from corpus import (
     Case,
     cases_with,
     checksums,
-    copy_state,
     deliver,
-    run_in,
 )
+from pipeline_runs import copy_state, run_in
 
 from dagster_project.exit_codes import EXIT_GATE_FAILED
 from dagster_project.ingest.contract import ENTITIES
@@ -32,6 +31,9 @@ from dagster_project.ingest.loader import load_pending_drops
 from dagster_project.publish.assets import PUBLISHED_MARTS_KEY
 from dagster_project.quality.checks import DEFAULT_CHUNK_ROWS
 from dagster_project.settings import EXPECTATIONS_DIR, Paths
+
+# Each test copies the shared published state: the tests can run on any worker.
+pytestmark = pytest.mark.spread
 
 
 def test_the_corpus_covers_the_issue_and_every_folder_is_a_case() -> None:
@@ -76,6 +78,7 @@ def test_a_blocking_case_stops_the_run_and_publishes_nothing(
 def test_a_warned_or_accepted_case_passes_the_gate(
     case: Case, good_state: Paths, tmp_path: Path
 ) -> None:
+
     from dagster_project.quality.gate import run_gate
     from dagster_project.quality.parameters import SEEDS_DIR
 

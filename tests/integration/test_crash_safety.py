@@ -5,11 +5,14 @@ with the remaining drops waiting in landing. The reference run processes them
 uninterrupted (version 1) while a BI reader queries the served file in a loop. Each
 crash case starts from a copy of the same state, is SIGKILLed at a pause point
 (dagster_project/crash_points.py), then run again: it must end exactly where the
-reference ended, and the served file must stay readable the whole time.
+reference ended, and the served file must stay readable the whole time. The state and
+the reference are built once per session (tests/shared_states.py), so the crash cases
+can run on any pytest-xdist worker.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -19,11 +22,14 @@ from pathlib import Path
 
 import pytest
 from operations import Installation, Reader, as_json, wait_until
+from pipeline_runs import run_in
+from shared_states import shared_state
 
+from dagster_project.exit_codes import EXIT_PUBLISHED
 from dagster_project.publish.checksums import MartVersion
 from dagster_project.publish.publisher import PUBLISHES_DIR_NAME
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.spread]
 
 SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 24
@@ -34,6 +40,15 @@ BASELINE_DROPS = 20
 class Version:
     served: dict[str, MartVersion]
     raw: dict[str, int]
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps({"served": as_json(self.served), "raw": self.raw}))
+
+    @staticmethod
+    def read(path: Path) -> Version:
+        saved = json.loads(path.read_text())
+        served = {name: MartVersion(*version) for name, version in saved["served"].items()}
+        return Version(served=served, raw=saved["raw"])
 
 
 @dataclass(frozen=True)
@@ -48,23 +63,34 @@ class Reference:
     reads: list[dict[str, object]]
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+def current_version(installation: Installation) -> Version:
+    return Version(served=installation.served_versions(), raw=installation.raw_versions())
+
+
+def build_template(root: Path) -> None:
+    """Version 0 published from the first drops (in this process: nothing is killed
+    here), the remaining drops waiting in landing."""
     from dagster_project.sample_data import generate
 
-    root = tmp_path_factory.mktemp("crash-template")
     generate(root / "all_drops", seed=5, reps=3, days=SAMPLE_DAYS, start_date=SAMPLE_START)
     drops = sorted((root / "all_drops").iterdir())
     (root / "landing").mkdir()
     for drop in drops[:BASELINE_DROPS]:
         drop.rename(root / "landing" / drop.name)
     installation = Installation(root)
-    installation.run_to_end()
-    published = Version(served=installation.served_versions(), raw=installation.raw_versions())
+    assert run_in(installation.paths).exit_code == EXIT_PUBLISHED
+    current_version(installation).write(root / "published.json")
     for drop in drops[BASELINE_DROPS:]:
         drop.rename(root / "landing" / drop.name)
     (root / "all_drops").rmdir()
-    return Template(installation=installation, published=published)
+
+
+@pytest.fixture(scope="session")
+def template(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Template:
+    root = shared_state(tmp_path_factory, "crash_template", build_template)
+    return Template(
+        installation=Installation(root), published=Version.read(root / "published.json")
+    )
 
 
 def copy_of(template: Template, root: Path) -> Installation:
@@ -73,14 +99,25 @@ def copy_of(template: Template, root: Path) -> Installation:
     return Installation(root)
 
 
-@pytest.fixture(scope="module")
-def reference(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+def build_reference(template: Template, root: Path) -> None:
     """The waiting drops processed by one uninterrupted run, with a reader alongside."""
-    installation = copy_of(template, tmp_path_factory.mktemp("reference") / "install")
+    installation = copy_of(template, root / "install")
     reader = Reader(installation.served_database, installation.root)
     installation.run_to_end()
-    finished = Version(served=installation.served_versions(), raw=installation.raw_versions())
-    return Reference(finished=finished, reads=reader.stop_after_seeing(finished.served))
+    finished = current_version(installation)
+    finished.write(root / "finished.json")
+    (root / "reads.json").write_text(json.dumps(reader.stop_after_seeing(finished.served)))
+
+
+@pytest.fixture(scope="session")
+def reference(template: Template, tmp_path_factory: pytest.TempPathFactory) -> Reference:
+    root = shared_state(
+        tmp_path_factory, "crash_reference", lambda root: build_reference(template, root)
+    )
+    return Reference(
+        finished=Version.read(root / "finished.json"),
+        reads=json.loads((root / "reads.json").read_text()),
+    )
 
 
 def test_the_waiting_drops_change_the_marts(template: Template, reference: Reference) -> None:

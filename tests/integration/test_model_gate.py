@@ -12,13 +12,17 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from corpus import checksums, copy_state, deliver, run_in
+from corpus import checksums, deliver
+from pipeline_runs import copy_state, run_in
 
 from dagster_project.exit_codes import EXIT_GATE_FAILED, EXIT_PUBLISHED, GATE_FAILURE_METADATA_KEY
 from dagster_project.publish.assets import PUBLISHED_MARTS_KEY
 from dagster_project.settings import Paths
 from dagster_project.sql_text import quote_identifier
 from dagster_project.transform.dbt_assets import build_failure
+
+# Each test copies the shared published state: the tests can run on any worker.
+pytestmark = pytest.mark.spread
 
 FAILING_TEST = "assert_deal_stages_are_configured"
 
@@ -163,6 +167,7 @@ def result(unique_id: str, status: str, message: str | None = None) -> dict[str,
 def test_a_dbt_build_failure_is_a_gate_stop_only_for_tests_and_contracts(
     results: list[dict[str, object]], is_gate_stop: bool, words: str
 ) -> None:
+
     failure = build_failure({"results": results})
 
     assert (GATE_FAILURE_METADATA_KEY in failure.metadata) is is_gate_stop

@@ -4,26 +4,21 @@ the served BI file, read-only as BI reads it, and return sane figures."""
 from __future__ import annotations
 
 import itertools
-import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
 
-from dagster_project.publish.publisher import publish_marts
-from dagster_project.settings import BUILD_DATABASE_NAME, REPO_ROOT, Paths
+from dagster_project.settings import REPO_ROOT, Paths
 
 QUERIES_DIR = REPO_ROOT / "dagster_project" / "publish" / "example_queries"
 
 
 @pytest.fixture(scope="module")
-def served(sample: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared sample's marts, published to a served file of their own."""
-    landing, warehouse = sample
-    paths = Paths(landing=landing, warehouse=tmp_path_factory.mktemp("served"))
-    shutil.copy(warehouse / BUILD_DATABASE_NAME, paths.build_database)
-    return publish_marts(paths, publish_id="examples").served_database
+def served(published_sample: Paths) -> Path:
+    """The BI file the shared sample's run published."""
+    return published_sample.served_database
 
 
 def run_example(served: Path, name: str) -> pd.DataFrame:

@@ -1,22 +1,28 @@
-"""Every dbt unit test of the project passes.
+"""Every dbt unit test of the project passes, all of them in one dbt invocation.
 
 The pipeline's `dbt build` leaves unit tests out: they check the SQL on hand-made rows,
-so their answer does not change with the night's data. Here they run on the sample
-warehouse (dbt reads the column types of each tested model's inputs from it).
+so their answer does not change with the night's data. Here they run on a copy of the
+sample's build database (dbt reads the column types of each tested model's inputs from
+it, and opens it for writing, which the shared sample must never be).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 from dbt_cli import run_dbt
 
+from dagster_project.settings import BUILD_DATABASE_NAME
 
-def test_every_dbt_unit_test_passes(sample: tuple[Path, Path]) -> None:
-    _, warehouse = sample
-    # Its own target folder: the sample build's run_results.json is read by other tests.
-    target = warehouse.parent / "dbt_unit_tests"
+
+def test_every_dbt_unit_test_passes(sample: tuple[Path, Path], tmp_path: Path) -> None:
+    _, shared_warehouse = sample
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    shutil.copy(shared_warehouse / BUILD_DATABASE_NAME, warehouse / BUILD_DATABASE_NAME)
+    target = tmp_path / "dbt_unit_tests"
     run_dbt(warehouse, "test", "--resource-type", "unit_test", target_path=target)
     unit_tests = json.loads((target / "manifest.json").read_text())["unit_tests"]
     run_results = json.loads((target / "run_results.json").read_text())["results"]

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+from pipeline_runs import run_in
 from third_party import maven_dir, write_maven_drop
 
 from dagster_project.exit_codes import EXIT_PUBLISHED
@@ -26,13 +27,11 @@ AS_OF = date(2017, 12, 31)
 
 @pytest.fixture(scope="module")
 def published(dbt_manifest: Path) -> Paths:
-    from dagster_project.run import run_pipeline
-
     paths = current_paths()
     shutil.rmtree(paths.landing, ignore_errors=True)
     shutil.rmtree(paths.warehouse, ignore_errors=True)
     write_maven_drop(paths.landing, AS_OF)
-    assert run_pipeline(paths) == EXIT_PUBLISHED
+    assert run_in(paths).exit_code == EXIT_PUBLISHED
     return paths
 
 

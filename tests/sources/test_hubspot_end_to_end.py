@@ -20,6 +20,7 @@ from hubspot_export import (
     stage_history_on_the_first_deals,
     write_hubspot_drop,
 )
+from pipeline_runs import run_in
 
 from dagster_project.exit_codes import EXIT_PUBLISHED
 from dagster_project.quality.parameters import SEEDS_DIR, STAGE_MAPPINGS_SEED
@@ -28,13 +29,11 @@ from dagster_project.settings import Paths, current_paths
 
 @pytest.fixture(scope="module")
 def published(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    from dagster_project.run import run_pipeline
-
     paths = current_paths()
     shutil.rmtree(paths.landing, ignore_errors=True)
     shutil.rmtree(paths.warehouse, ignore_errors=True)
     write_hubspot_drop(paths.landing, tmp_path_factory.mktemp("hubspot_files"))
-    assert run_pipeline(paths) == EXIT_PUBLISHED
+    assert run_in(paths).exit_code == EXIT_PUBLISHED
     return paths
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from pipeline_runs import run_in
 from third_party import shared_data_dir, write_drop
 
 from dagster_project.exit_codes import EXIT_PUBLISHED
@@ -43,8 +44,6 @@ def read_object(name: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def published(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    from dagster_project.run import run_pipeline
-
     staged = tmp_path_factory.mktemp("salesforce_files")
     files = {f"{name}.csv": salesforce_dir() / f"sf_{name}_data.csv" for name in OBJECTS}
     for name in ("opportunity", "opportunity_history"):
@@ -67,7 +66,7 @@ def published(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     shutil.rmtree(paths.landing, ignore_errors=True)
     shutil.rmtree(paths.warehouse, ignore_errors=True)
     write_drop(paths.landing, DROP_DAY, "salesforce", files)
-    assert run_pipeline(paths) == EXIT_PUBLISHED
+    assert run_in(paths).exit_code == EXIT_PUBLISHED
     return paths
 
 
