@@ -98,11 +98,11 @@ def test_no_tracked_file_refers_to_a_document_outside_the_repository() -> None:
 
 
 def test_the_outside_reference_pattern_tells_the_test_data_path_apart() -> None:
-    design, metrics = "DESIGN" + ".md", "METRICS" + ".md"
+    design, metrics, shared = "DESIGN" + ".md", "METRICS" + ".md", ".." + "/shared"
     assert OUTSIDE_REFERENCE.search(f"see {metrics}, section Stages")
     assert OUTSIDE_REFERENCE.search(f"({design} 'Marts')")
-    assert OUTSIDE_REFERENCE.search("[spec](../shared/spec.md)")
-    assert not OUTSIDE_REFERENCE.search("test data in ../shared/data/maven_crm")
+    assert OUTSIDE_REFERENCE.search(f"[spec]({shared}/spec.md)")
+    assert not OUTSIDE_REFERENCE.search(f"test data in {shared}/data/maven_crm")
     assert not OUTSIDE_REFERENCE.search("see docs/metrics.md")
 
 
