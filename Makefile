@@ -77,9 +77,17 @@ format: install
 dev: install
 	$(BIN)/pipehealth serve
 
-## dbt docs for analysts, on http://localhost:8080.
+## dbt's docs for analysts as one static page, warehouse/docs/index.html (opens offline, no
+## server); the catalog (column types, row counts) is read from the build database.
+DOCS_DIR := $(PIPEHEALTH_WAREHOUSE)/docs
+
 docs: install
-	cd dbt && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir .
+	rm -rf "$(DOCS_DIR)/target"
+	mkdir -p "$(DOCS_DIR)"
+	cd dbt && ../$(BIN)/dbt docs generate --static --profiles-dir . --target-path "$(DOCS_DIR)/target"
+	mv "$(DOCS_DIR)/target/static_index.html" "$(DOCS_DIR)/index.html"
+	rm -rf "$(DOCS_DIR)/target"
+	@echo "dbt docs: $(DOCS_DIR)/index.html"
 
 ## What a stopped run looks like, in a scratch folder under the warehouse: a small good
 ## drop is published, then a broken one from the test corpus arrives (BROKEN_CASE, any

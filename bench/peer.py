@@ -1,7 +1,7 @@
 """The peer: what an analyst would write in pandas instead of pipehealth, for three marts.
 
-Straight from the landing CSV drops and the seeds, per METRICS.md: the daily deal
-snapshot (fct_deal_daily_snapshot, with the figures DESIGN.md names for it: owner,
+Straight from the landing CSV drops and the seeds, per docs/metrics.md: the daily deal
+snapshot (fct_deal_daily_snapshot, with the figures docs/metrics.md lists for it: owner,
 stage, amounts, probability, expected close date, days in stage, last completed
 activity, stalled), monthly rep attainment (mart_attainment_by_period, period_type
 month, level rep) and stage conversion (mart_stage_conversion). The results are then
@@ -28,9 +28,9 @@ SEEDS = REPO_ROOT / "dbt" / "seeds"
 MONEY_TOLERANCE = 0.01
 RATE_TOLERANCE = 1e-6
 TRACKED_FIELDS = ["stage", "amount", "probability", "expected_close_date", "owner_id", "currency"]
-# dbt_project.yml's default of the var stalled_after_days (METRICS.md "stalled deal").
+# dbt_project.yml's default of the var stalled_after_days (docs/metrics.md "stalled deal").
 STALLED_AFTER_DAYS = 14
-# The figures DESIGN.md names for the daily snapshot, and its key.
+# The figures docs/metrics.md lists for the daily snapshot, and its key.
 SNAPSHOT_COLUMNS = [
     "deal_id",
     "snapshot_date",

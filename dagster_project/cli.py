@@ -1,6 +1,6 @@
 """The `pipehealth` command: generate, run, status, rollback, serve.
 
-Exit codes of `run` are part of the public interface (DESIGN.md): 0 published,
+Exit codes of `run` are part of the public interface (docs/operations.md): 0 published,
 1 stopped by a quality gate (nothing published), 2 any other error.
 """
 

@@ -1,4 +1,5 @@
-"""Exit codes of `pipehealth run` (public interface, DESIGN.md) and how a gate stop is told."""
+"""Exit codes of `pipehealth run` (public interface: docs/operations.md), and how a gate stop
+is told."""
 
 EXIT_PUBLISHED = 0
 EXIT_GATE_FAILED = 1

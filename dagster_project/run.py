@@ -31,7 +31,7 @@ HOST_TAG = "pipehealth/host"
 
 
 def run_pipeline(paths: Paths) -> int:
-    """Load, gate, build and publish; return the exit code DESIGN.md specifies."""
+    """Load, gate, build and publish; return the exit code of docs/operations.md."""
     from dagster_project.project import prepare_manifest
 
     prepare_manifest()

@@ -1,6 +1,6 @@
 """Where pipehealth reads drops and writes its warehouse, from the environment.
 
-The names and layout are part of the public interface in DESIGN.md, so they live in
+The names and layout are part of the public interface (docs/architecture.md), so they live in
 one place and every other module asks here.
 """
 

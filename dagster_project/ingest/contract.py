@@ -1,4 +1,4 @@
-"""Raw extract contract, version 1 (DESIGN.md): entities, their columns, required ones."""
+"""Raw extract contract, version 1 (docs/sources.md): entities, their columns, required ones."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ class EntityContract:
     required_in_full_export: bool
     # What identifies one record across extracts; its versions are compared per key.
     key: tuple[str, ...]
-    # The export format the file belongs to (DESIGN.md `_manifest.json` "source"); `name`
+    # The export format the file belongs to (`_manifest.json` "source", docs/sources.md); `name`
     # is its raw table: the entity for canonical drops, `<source>__<file>` for the others.
     source: str = "canonical"
     # Set on a format's user table: the column holding a user's id, which owner ids in
@@ -30,7 +30,7 @@ CONTRACT_VERSION = 1
 RAW_SCHEMA = "raw"
 
 # A full export with fewer rows of an entity than this share of the previous full
-# export's is taken for a broken extract (DESIGN.md: "a drop that collapses").
+# export's is taken for a broken extract (docs/operations.md: "a drop that collapses").
 COLLAPSE_THRESHOLD = 0.5
 
 ENTITIES: dict[str, EntityContract] = {

@@ -12,7 +12,7 @@ from dagster_project.ingest.contract import EntityContract
 SOURCE = "flat"
 
 # What a flat export cannot give, so the marts leave it empty or at a default instead of
-# inventing it; the run summary and `pipehealth status` print this list, README too.
+# inventing it; the run summary and `pipehealth status` print this list, docs/sources.md too.
 UNAVAILABLE_FIGURES = (
     "stage history: stage conversions, days in stage and stage transitions count only "
     "the changes seen between drops",

@@ -5,7 +5,7 @@ file to copy, so the DuckDB BI file and Parquet are not written. dbt replaces ea
 mart table in one transaction (build, then rename), so a reader sees a whole old or
 a whole new mart. What publish adds is access: the BI role named by
 PIPEHEALTH_PG_BI_ROLE gets `usage` on `marts` and `select` on its tables, nothing on
-raw, staging or intermediate (DESIGN.md "Security").
+raw, staging or intermediate (docs/scaling.md "PostgreSQL").
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ BI tools open `pipehealth.duckdb` read-only at any hour, so it is never written 
 place: the marts are copied into a fresh file, checkpointed, fsynced and swapped in
 with one `os.replace`. Parquet goes to a fresh folder that the `parquet` symlink is
 swapped to. A reader sees the old or the new marts, never a mix and never a lock.
+Every file served, by a publish or a rollback, is in the storage format of
+storage_format.py, which the older DuckDB engines inside BI drivers read.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dagster_project.publish.checksums import (
     served_mart_versions,
 )
 from dagster_project.publish.patch import patch_mart
+from dagster_project.publish.storage_format import is_in_served_format, served_format_config
 from dagster_project.settings import Paths, duckdb_config
 from dagster_project.sql_text import quote_identifier
 
@@ -67,7 +70,9 @@ def publish_marts(
     new_parquet.mkdir()
 
     patchable = dict(rewrite_units or {})
-    if patchable and paths.served_database.is_file():
+    # A served file in another storage format (published by an older pipehealth) is not
+    # patched: the new file is written whole, in the served format.
+    if patchable and paths.served_database.is_file() and is_in_served_format(paths.served_database):
         shutil.copyfile(paths.served_database, new_database)
     else:
         patchable = {}
@@ -111,6 +116,8 @@ def rollback(paths: Paths) -> PublishReport:
     if not previous_database.is_file() or not previous_parquet.is_symlink():
         raise NothingToRollBackError(f"No previous published version in {paths.previous_dir}")
     restored = _publish_folder_of(previous_database, paths)
+    if not is_in_served_format(previous_database):
+        _rewrite_in_served_format(previous_database, restored, paths)
     restored_parquet = (
         restored / PARQUET_LINK_NAME if restored is not None else previous_parquet.resolve()
     )
@@ -143,6 +150,38 @@ def _publish_folder_of(database: Path, paths: Paths) -> Path | None:
     return None
 
 
+def _rewrite_in_served_format(database: Path, publish_folder: Path | None, paths: Paths) -> None:
+    """Replace `database` and its publish folder's name of it by a copy of its marts in the
+    served format (a version published before the served format was set)."""
+    converted = database.with_name(database.name + ".convert")
+    converted.unlink(missing_ok=True)
+    connection = duckdb.connect(
+        str(converted), config={**duckdb_config(paths), **served_format_config()}
+    )
+    try:
+        connection.execute("attach ? as original (read_only)", [str(database)])
+        connection.execute(f"create schema {MARTS_SCHEMA}")
+        for mart in mart_names(connection, catalog="original"):
+            _copy_mart(connection, mart, catalog="original")
+        connection.execute("detach original")
+        connection.execute("checkpoint")
+    finally:
+        connection.close()
+    _fsync_file(converted)
+    if publish_folder is not None:
+        _replace_with_link(converted, publish_folder / paths.served_database.name)
+    _replace_with_link(converted, database)
+    converted.unlink()
+
+
+def _copy_mart(connection: duckdb.DuckDBPyConnection, mart: str, catalog: str) -> None:
+    identifier = quote_identifier(mart)
+    connection.execute(
+        f"create or replace table {MARTS_SCHEMA}.{identifier} as "
+        f"select * from {catalog}.{MARTS_SCHEMA}.{identifier}"
+    )
+
+
 def _write_marts(
     build_database: Path,
     new_database: Path,
@@ -150,7 +189,7 @@ def _write_marts(
     config: dict[str, str],
     rewrite_units: dict[str, str],
 ) -> dict[str, MartVersion]:
-    connection = duckdb.connect(str(new_database), config=config)
+    connection = duckdb.connect(str(new_database), config={**config, **served_format_config()})
     try:
         connection.execute("attach ? as build (read_only)", [str(build_database)])
         connection.execute(f"create schema if not exists {MARTS_SCHEMA}")
@@ -169,10 +208,7 @@ def _write_marts(
                 else None
             )
             if patched is None:
-                connection.execute(
-                    f"create or replace table {MARTS_SCHEMA}.{identifier} as "
-                    f"select * from build.{MARTS_SCHEMA}.{identifier}"
-                )
+                _copy_mart(connection, mart, catalog="build")
             marts[mart] = patched or mart_version(connection, mart)
             connection.execute(
                 f"copy {MARTS_SCHEMA}.{identifier} to ? (format parquet, compression zstd)",
@@ -236,9 +272,13 @@ def _remove_unreferenced_publishes(paths: Paths, publishes: Path) -> None:
 def _fsync_tree(folder: Path) -> None:
     for path in folder.rglob("*"):
         if path.is_file():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
+            _fsync_file(path)
     _fsync_dir(folder)
+
+
+def _fsync_file(path: Path) -> None:
+    with path.open("rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -73,7 +73,7 @@ _FAILED = ("fail", "error", "runtime error")
 
 def build_failure(run_results: Mapping[str, Any]) -> dg.Failure:
     """Why `dbt build` failed. Failing tests and broken model contracts are the model gate
-    (exit 1, DESIGN.md); anything else, e.g. SQL that does not run, is an error (exit 2).
+    (exit 1, docs/operations.md); anything else, e.g. SQL that does not run, is an error (exit 2).
     A broken contract is no asset check, so the stop is told from dbt's own results."""
     failed = [result for result in run_results["results"] if result["status"] in _FAILED]
     gate = [result for result in failed if _is_gate_failure(result)]

@@ -1,4 +1,4 @@
-{#- The day every "current" figure is computed as of (METRICS.md, "As-of date"):
+{#- The day every "current" figure is computed as of (docs/metrics.md, "As-of date"):
     var `as_of_date` when set, else the latest extract date loaded. Never
     `current_date`, so rerunning an old day gives the same answer. -#}
 {% macro as_of_date() -%}

@@ -1,7 +1,7 @@
 {#- The incremental build of int_deal_versions (see its YAML description), deal by deal:
     a deal's versions are computed from that deal's extracted versions and rebuilt ones
     alone, but for the probability scale, which is decided per pipeline from all its
-    deals' values (METRICS.md "Probability"). So a run rebuilds the deals whose inputs
+    deals' values (docs/metrics.md "Probability"). So a run rebuilds the deals whose inputs
     can have changed since the model's last build and keeps every other deal's rows.
 
     Each row carries two watermarks, as the stage models' do: raw_loaded_through (the

@@ -1,6 +1,6 @@
 {#- SQL query, one row per pipeline: whether its probabilities are read on a 0-100 scale
     now (is_percent) and were when an incremental model was last built (was_percent).
-    METRICS.md "Probability": the scale is decided from all the pipeline's deals' values,
+    docs/metrics.md "Probability": the scale is decided from all the pipeline's deals' values,
     so a new value above 1 on a pipeline read as 0-1 changes all its history.
 
     `deal_versions` is a relation of every deal version, extracted and rebuilt from

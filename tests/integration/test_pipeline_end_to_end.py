@@ -55,7 +55,7 @@ def deal_versions_from_landing(landing: Path) -> pd.DataFrame:
 
 
 def expected_pipeline_on(deals: pd.DataFrame, day: date) -> tuple[float, float]:
-    """Open and weighted pipeline at the end of `day`, in USD, per METRICS.md."""
+    """Open and weighted pipeline at the end of `day`, in USD, per docs/metrics.md."""
     stages = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "pipeline_stages.csv")
     rates = pd.read_csv(
         DBT_PROJECT_DIR / "seeds" / "currency_rates.csv", parse_dates=["valid_from"]

@@ -2,7 +2,7 @@
 
 A small sample is generated, loaded into raw and built with `dbt build` once per
 module. Then, straight from the drops' deals, users, quotas and activities files and
-the seeds, pandas recomputes per METRICS.md ("Quota and attainment", "Activities"),
+the seeds, pandas recomputes per docs/metrics.md ("Quota and attainment", "Activities"),
 independently of the SQL: the attainment of every rep for two fiscal quarters and one
 week, and the weekly connect rate and demo no-show rate of three reps. Both must
 equal mart_attainment_by_period and mart_activity_kpis.

@@ -1,6 +1,6 @@
 """Every mart's public shape is fixed by an enforced dbt model contract.
 
-BI dashboards are built on the marts' column names and types (DESIGN.md "Marts"), so
+BI dashboards are built on the marts' column names and types (docs/bi.md), so
 each mart model carries `contract: {enforced: true}` and a portable `data_type` on every
 column: a SQL change that renames, drops, adds or retypes a column then fails the build
 instead of silently reaching a dashboard.

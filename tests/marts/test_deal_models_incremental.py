@@ -171,7 +171,7 @@ def test_incremental_deal_models_equal_a_full_refresh(tmp_path: Path) -> None:
             *flags,
         )
 
-    # METRICS.md "Probability": the pipeline's only deal says 0.4, read as 0-1; the next
+    # docs/metrics.md "Probability": the pipeline's only deal says 0.4, read as 0-1; the next
     # drop's deal says 60, so the pipeline is 0-100 and the first deal's 0.4 is 0.4%.
     first_day = date.fromisoformat(nightly.name) + timedelta(days=1)
     deliver_deal_on_unused_pipeline(landing, first_day, "scale-1", "engaging", "0.4")

@@ -1,18 +1,54 @@
 """The example dashboard queries in dagster_project/publish/example_queries/ run against
-the served BI file, read-only as BI reads it, and return sane figures."""
+the served BI file, read-only as BI reads it, and return sane figures; and BI's other
+ways in read the same file: a DuckDB 1.1 client (the engine BI drivers bundle) and
+SQLAlchemy through duckdb-engine (as Superset connects).
+
+The DuckDB 1.1 client lives in a virtualenv of its own (`eval "$(bash .ci/old-duckdb)"`
+creates it and sets PIPEHEALTH_OLD_DUCKDB_PYTHON). Without it its test is skipped, unless
+PIPEHEALTH_REQUIRE_OLD_DUCKDB=1 (set in CI), where a missing client fails it.
+"""
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
+import sqlalchemy
 
+from dagster_project.publish.checksums import mart_names
 from dagster_project.settings import REPO_ROOT, Paths
 
 QUERIES_DIR = REPO_ROOT / "dagster_project" / "publish" / "example_queries"
+OLD_DUCKDB_VERSION = "1.1.3"
+OLD_DUCKDB_PYTHON = Path(
+    os.environ.get(
+        "PIPEHEALTH_OLD_DUCKDB_PYTHON", REPO_ROOT / ".venv-duckdb-1.1" / "bin" / "python"
+    )
+)
+
+# Run by the DuckDB 1.1 client: every mart's row count and every example query's rows,
+# as JSON (values the JSON module does not know, like dates and decimals, as text).
+OLD_CLIENT_SCRIPT = """
+import json, sys, duckdb
+served, queries = sys.argv[1], json.loads(sys.argv[2])
+with duckdb.connect(served, read_only=True) as connection:
+    marts = [name for (name,) in connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'"
+    ).fetchall()]
+    print(json.dumps({
+        "version": duckdb.__version__,
+        "rows": {m: connection.execute(f"select count(*) from marts.{m}").fetchone()[0]
+                 for m in marts},
+        "queries": {name: [list(row) for row in connection.execute(sql).fetchall()]
+                    for name, sql in queries.items()},
+    }, default=str))
+"""
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +62,74 @@ def run_example(served: Path, name: str) -> pd.DataFrame:
         frame = connection.execute((QUERIES_DIR / f"{name}.sql").read_text()).fetch_df()
     assert len(frame) > 0, f"{name}.sql returned no rows"
     return frame
+
+
+def example_queries() -> dict[str, str]:
+    return {path.stem: path.read_text() for path in sorted(QUERIES_DIR.glob("*.sql"))}
+
+
+def as_json(rows: list) -> list:
+    """Rows as the old client's script reports them, for comparing values across clients."""
+    return json.loads(json.dumps([list(row) for row in rows], default=str))
+
+
+def _old_duckdb_or_skip() -> Path:
+    if not OLD_DUCKDB_PYTHON.is_file():
+        reason = f"no DuckDB {OLD_DUCKDB_VERSION} client at {OLD_DUCKDB_PYTHON}"
+        if os.environ.get("PIPEHEALTH_REQUIRE_OLD_DUCKDB") == "1":
+            pytest.fail(f"PIPEHEALTH_REQUIRE_OLD_DUCKDB=1 but {reason}")
+        pytest.skip(f'{reason}; eval "$(bash .ci/old-duckdb)" installs one')
+    return OLD_DUCKDB_PYTHON
+
+
+@pytest.mark.old_duckdb
+def test_a_duckdb_1_1_client_reads_every_mart_and_runs_every_example_query(served: Path) -> None:
+    python = _old_duckdb_or_skip()
+    queries = example_queries()
+
+    completed = subprocess.run(
+        [python, "-c", OLD_CLIENT_SCRIPT, str(served), json.dumps(queries)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    old_client = json.loads(completed.stdout)
+    assert old_client["version"] == OLD_DUCKDB_VERSION
+    with duckdb.connect(str(served), read_only=True) as connection:
+        rows = {
+            mart: connection.execute(f"select count(*) from marts.{mart}").fetchone()[0]
+            for mart in mart_names(connection)
+        }
+        answers = {
+            name: as_json(connection.execute(sql).fetchall()) for name, sql in queries.items()
+        }
+    assert old_client["rows"] == rows
+    assert sum(rows.values()) > 0
+    assert old_client["queries"] == answers
+
+
+def test_sqlalchemy_through_duckdb_engine_lists_the_marts_and_runs_every_example_query(
+    served: Path,
+) -> None:
+    # What Superset does with the URI and engine parameters docs/bi.md gives.
+    engine = sqlalchemy.create_engine(f"duckdb:///{served}", connect_args={"read_only": True})
+    try:
+        listed = sqlalchemy.inspect(engine).get_table_names(schema="marts")
+        with engine.connect() as connection:
+            answers = {
+                name: as_json(connection.execute(sqlalchemy.text(sql)).fetchall())
+                for name, sql in example_queries().items()
+            }
+    finally:
+        engine.dispose()
+
+    with duckdb.connect(str(served), read_only=True) as connection:
+        assert sorted(listed) == mart_names(connection)
+        for name, sql in example_queries().items():
+            assert answers[name] == as_json(connection.execute(sql).fetchall()), name
+            assert len(answers[name]) > 0, name
 
 
 def test_every_example_query_is_tested() -> None:

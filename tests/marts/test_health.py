@@ -1,7 +1,7 @@
 """mart_pipeline_health on the as-of date, recomputed from the generated drops.
 
 The conftest's session sample (8 reps, 75 days, built by dbt) is read back here with
-pandas straight from the drops' deals and activities files, per METRICS.md and
+pandas straight from the drops' deals and activities files, per docs/metrics.md and
 independently of the SQL: each deal's state at the end of the as-of day is its last
 version; open pipeline and stalled deals are read off those states, credited to the
 owner on the as-of day; the trailing win rate counts deals closed in the
@@ -115,7 +115,7 @@ def mart_rows_on_as_of(warehouse: Path) -> pd.DataFrame:
 
 
 def outcome_figures(closes: pd.DataFrame) -> dict[str, float]:
-    """METRICS.md "Outcomes" over `closes`: amounts at close in USD at the close day's rate."""
+    """docs/metrics.md "Outcomes" over `closes`: amounts at close in USD at the close day's rate."""
     rated = closes.assign(rate_to_reporting=with_rate_on(closes, "close_day"))
     amount = rated["amount"] * rated["rate_to_reporting"]
     won = rated["is_won"]

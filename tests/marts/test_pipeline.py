@@ -3,7 +3,7 @@
 A small sample is generated, loaded into raw and built with `dbt build` once per
 module. The company's month waterfall, the company's top open deals and the top won
 deals are then recomputed here with pandas straight from the drops' deals files, per
-METRICS.md, independently of the SQL: the end-of-day state of every deal on every day
+docs/metrics.md, independently of the SQL: the end-of-day state of every deal on every day
 is taken as its last version written on or before that day (`merge_asof` over a dense
 deal x day grid), and the waterfall is read off consecutive days of that grid. Days
 before a deal's first extract come from its field history (deal_history.py).
@@ -138,7 +138,7 @@ def waterfall(
     period_end: pd.Timestamp,
     rep: str | None = None,
 ) -> dict[str, float]:
-    """METRICS.md "waterfall" and "slipped deal" for the company, or for one rep.
+    """docs/metrics.md "waterfall" and "slipped deal" for the company, or for one rep.
 
     A rep's figures count each day's state for that day's owner: a deal handed over
     while open leaves the old owner as a decrease and enters the new one as an increase.

@@ -2,7 +2,7 @@
 
 A small sample is generated, loaded into raw and built with `dbt build` once per
 module. The figures are then recomputed here with pandas straight from the drops'
-deal_field_history, deals and leads files, per METRICS.md "Stages" and "Funnel
+deal_field_history, deals and leads files, per docs/metrics.md "Stages" and "Funnel
 (leads)", independently of the SQL, and must equal mart_stage_conversion and
 mart_funnel. The generator logs every stage change in field history, so the
 recomputation reads stage paths from there alone.
@@ -57,7 +57,7 @@ def current_deals(landing: Path) -> pd.DataFrame:
 
 
 def expected_stage_conversion(landing: Path) -> pd.DataFrame:
-    """METRICS.md "Stages" for one pipeline and creation month, from field history."""
+    """docs/metrics.md "Stages" for one pipeline and creation month, from field history."""
     stages = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "pipeline_stages.csv")
     stages = stages[stages["pipeline"] == CHECKED_PIPELINE]
     open_stages = stages[~stages["is_closed"]].sort_values("stage_order")
@@ -106,7 +106,7 @@ def expected_stage_conversion(landing: Path) -> pd.DataFrame:
 
 
 def expected_funnel(landing: Path) -> pd.DataFrame:
-    """METRICS.md "Funnel (leads)" for the leads created in one month, by source."""
+    """docs/metrics.md "Funnel (leads)" for the leads created in one month, by source."""
     leads = latest_versions(read_drops(landing, "leads"), "lead_id")
     leads = leads[leads["is_deleted"].fillna("false") != "true"]
     created = pd.to_datetime(leads["created_at"], utc=True).dt.tz_localize(None)

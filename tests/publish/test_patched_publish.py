@@ -7,10 +7,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.publish import storage_format
 from dagster_project.publish.checksums import served_mart_versions
 from dagster_project.publish.patch import patch_mart
 from dagster_project.publish.publisher import publish_marts
 from dagster_project.publish.rollback import roll_back
+from dagster_project.publish.storage_format import OLDEST_SERVED_READER, oldest_reader
 from dagster_project.settings import Paths
 
 SNAPSHOT = "fct_deal_daily_snapshot"
@@ -98,6 +100,8 @@ def test_a_nightly_publish_patches_the_rewritten_days_and_serves_the_build_exact
     assert len(expected) == 7
     assert served_rows(paths, SNAPSHOT) == expected
     assert parquet_rows(paths, SNAPSHOT) == expected
+    # The copy of the served file it patched keeps the format older DuckDB releases read.
+    assert oldest_reader(paths.served_database) <= OLDEST_SERVED_READER
     assert served_rows(paths, "mart_funnel") == [("open", 1)]
     assert served_mart_versions(paths.served_database) == report.marts
 
@@ -154,3 +158,20 @@ def test_after_a_rollback_the_next_publish_patches_from_the_older_served_file(
         "2025-01-03",
         150,
     ) in {(str(day), amount) for day, _, amount, _ in served_rows(paths, SNAPSHOT)}
+
+
+def test_a_served_file_in_duckdb_2_format_is_not_patched_but_written_whole_in_the_served_format(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    full_build(paths)
+    with monkeypatch.context() as release_before:
+        release_before.setattr(storage_format, "SERVED_STORAGE_COMPATIBILITY", "latest")
+        publish_marts(paths, "run-1", REWRITE_UNITS)
+    assert oldest_reader(paths.served_database) == (2, 0, 0)
+    build(paths, *NIGHTLY_RUN)
+
+    publish_marts(paths, "run-2", REWRITE_UNITS)
+
+    assert oldest_reader(paths.served_database) <= OLDEST_SERVED_READER
+    assert served_rows(paths, SNAPSHOT) == build_rows(paths, SNAPSHOT)
+    assert served_rows(paths, "mart_funnel") == [("open", 1)]

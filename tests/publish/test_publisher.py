@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dagster_project.publish import storage_format
 from dagster_project.publish.checksums import served_mart_versions
 from dagster_project.publish.history import publish_history
 from dagster_project.publish.publisher import (
@@ -15,6 +16,7 @@ from dagster_project.publish.publisher import (
     served_publish_id,
 )
 from dagster_project.publish.rollback import roll_back
+from dagster_project.publish.storage_format import oldest_reader
 from dagster_project.settings import Paths
 
 
@@ -186,3 +188,29 @@ def test_a_publish_killed_between_its_two_swaps_keeps_a_consistent_previous_vers
     assert parquet_amounts(previous_parquet) == [(250,)]
     assert roll_back(paths).publish_id == "run-2"
     assert parquet_amounts(paths.parquet_dir / "fct_deal_daily_snapshot.parquet") == [(250,)]
+
+
+def test_rollback_to_a_version_published_in_duckdb_2_format_serves_it_in_the_served_format(
+    paths: Paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # run-1 as a pipehealth that wrote DuckDB's own latest format published it.
+    with monkeypatch.context() as release_before:
+        release_before.setattr(storage_format, "SERVED_STORAGE_COMPATIBILITY", "latest")
+        build_warehouse(paths, open_pipeline=100)
+        publish_marts(paths, publish_id="run-1")
+    assert oldest_reader(paths.served_database) == (2, 0, 0)
+    build_warehouse(paths, open_pipeline=250)
+    publish_marts(paths, publish_id="run-2")
+    run_1 = served_mart_versions(paths.previous_dir / "pipehealth.duckdb")
+
+    assert roll_back(paths).publish_id == "run-1"
+
+    assert oldest_reader(paths.served_database) == (1, 0, 0)
+    assert served_mart_versions(paths.served_database) == run_1
+    assert served_amount(paths.served_database) == 100
+    # The publish folder holds the rewritten file too, so rolling forward and back again
+    # still finds it.
+    assert roll_back(paths).publish_id == "run-2"
+    assert oldest_reader(paths.served_database) == (1, 0, 0)
+    assert roll_back(paths).publish_id == "run-1"
+    assert served_amount(paths.served_database) == 100

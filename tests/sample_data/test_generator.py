@@ -1,7 +1,7 @@
 """The sample CRM generator: drop layout, contract conformance, consistency, realism.
 
 Small runs (a few reps, weeks of drops) check structure; one larger run checks that the
-figures land in DESIGN.md's benchmark ranges.
+figures land in the benchmark ranges of docs/architecture.md "Sample data".
 """
 
 from __future__ import annotations

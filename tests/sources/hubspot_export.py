@@ -1,4 +1,5 @@
-"""A HubSpot drop made of Fivetran's HubSpot seed tables (../shared/data/fivetran_hubspot).
+"""A HubSpot drop made of Fivetran's HubSpot seed tables (in the test data folder,
+../shared/data/fivetran_hubspot).
 
 Fivetran's seeds leave every deal's pipeline and stage empty, and hash the pipelines'
 and stages' ids and labels, so nothing in them can be mapped. The drop written here

@@ -1,7 +1,7 @@
 """The Maven flat export through the whole Dagster path, checked against pandas.
 
 Every expected figure is computed here from the CSV files in the shared data folder
-with pandas (METRICS.md definitions), never from the models, and must equal the
+with pandas (docs/metrics.md definitions), never from the models, and must equal the
 published marts.
 """
 

@@ -1,6 +1,6 @@
 """The raw gate on the real Maven export: its known defects warn, a broken export blocks.
 
-Outcomes chosen per defect (expectations/flat/, README "Bring your own CRM export"):
+Outcomes chosen per defect (expectations/flat/, docs/sources.md "Known defects of real exports"):
 - blank account on open deals (1,425 rows): warn; the deals count in every figure, only
   per-account lists miss them.
 - Prospecting rows without engage_date (500): warn; staging dates them from the first

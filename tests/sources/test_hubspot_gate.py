@@ -1,6 +1,6 @@
 """The raw gate on Fivetran's HubSpot tables: the drop passes, broken exports block.
 
-Outcomes chosen (expectations/hubspot/, README "Bring your own CRM export"):
+Outcomes chosen (expectations/hubspot/, docs/sources.md "Known defects of real exports"):
 - a deal without an owner (22 of the 44 deals as Fivetran wrote them): blocks, as in the
   canonical contract; a deal no rep owns cannot be credited, so assign one in HubSpot.
 - a deal stage id not in the stage_mappings seed: blocks, naming the seed to edit.

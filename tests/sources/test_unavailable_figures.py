@@ -1,5 +1,5 @@
 """The figures a source format cannot give: declared once per format, printed in the run
-summary and `pipehealth status` for the formats loaded, and listed in the README."""
+summary and `pipehealth status` for the formats loaded, and listed in docs/sources.md."""
 
 from __future__ import annotations
 
@@ -50,9 +50,9 @@ def test_every_format_declares_its_list() -> None:
     ("source", "figure"),
     [(source, figure) for source, figures in UNAVAILABLE_FIGURES.items() for figure in figures],
 )
-def test_the_readme_lists_the_same_figures(source: str, figure: str) -> None:
-    readme = Path(REPO_ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split(f"**Not in {source} exports**", 1)
+def test_the_sources_doc_lists_the_same_figures(source: str, figure: str) -> None:
+    sources_doc = Path(REPO_ROOT / "docs" / "sources.md").read_text(encoding="utf-8")
+    section = sources_doc.split(f"**Not in {source} exports**", 1)
 
-    assert len(section) == 2, f"README has no 'Not in {source} exports' list"
+    assert len(section) == 2, f"docs/sources.md has no 'Not in {source} exports' list"
     assert f"- {figure}\n" in section[1].split("\n\n", 1)[0] + "\n"

@@ -1,6 +1,6 @@
 """Where the third-party CRM data lives, and drops made of it.
 
-The data sits beside the clone (`../shared/data/`, as in CI); PIPEHEALTH_SHARED_DATA
+The test data sits beside the clone (`../shared/data/`, as in CI); PIPEHEALTH_SHARED_DATA
 points elsewhere, e.g. from a git worktree.
 """
 

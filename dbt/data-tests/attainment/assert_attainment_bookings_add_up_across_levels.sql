@@ -1,4 +1,4 @@
--- METRICS.md: sum(rep bookings) = team bookings = company bookings, for every period.
+-- docs/metrics.md: sum(rep bookings) = team bookings = company bookings, for every period.
 -- Returns the periods where the three levels disagree by more than a cent.
 with
 

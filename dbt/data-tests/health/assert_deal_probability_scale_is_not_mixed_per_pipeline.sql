@@ -1,4 +1,4 @@
--- METRICS.md "Probability": the scale (0-1 or 0-100) is decided per pipeline from all its
+-- docs/metrics.md "Probability": the scale (0-1 or 0-100) is decided per pipeline from all its
 -- deals' values. A pipeline holding both fractions strictly between 0 and 1 and values
 -- above 1 mixes scales: on 0-100 its 0.35 reads as 0.35%, not 35%.
 -- Warn, not error: the rule still gives every deal a defined probability and the marts

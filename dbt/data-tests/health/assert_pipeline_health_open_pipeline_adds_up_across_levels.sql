@@ -1,4 +1,4 @@
--- METRICS.md "Owner and team at the time": every open deal is credited once at each
+-- docs/metrics.md "Owner and team at the time": every open deal is credited once at each
 -- level, so sum(rep open_pipeline) = sum(team open_pipeline) = company open_pipeline on
 -- every as-of day. Returns the days where the levels disagree by more than a cent.
 with

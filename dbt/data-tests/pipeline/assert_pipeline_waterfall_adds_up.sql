@@ -1,4 +1,4 @@
--- METRICS.md "waterfall": opening + created + increased - decreased - won - lost = closing,
+-- docs/metrics.md "waterfall": opening + created + increased - decreased - won - lost = closing,
 -- exactly, for every period, level and entity. Any row returned is a failure.
 select
     waterfall_id,

@@ -55,7 +55,7 @@ pipeline_stages as (
 
 ),
 
--- METRICS.md "Probability": the scale is decided per pipeline from all its deals'
+-- docs/metrics.md "Probability": the scale is decided per pipeline from all its deals'
 -- values, so a lone `1` on a 0-100 pipeline reads as 1%, not 100%.
 pipeline_probability_scales as (
 
@@ -178,7 +178,7 @@ versions_with_stage_flags as (
 
 ),
 
--- METRICS.md "Close date": closed_at, else when it entered its closed stage.
+-- docs/metrics.md "Close date": closed_at, else when it entered its closed stage.
 versions_with_close_date as (
 
     select

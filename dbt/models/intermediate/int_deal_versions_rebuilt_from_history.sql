@@ -180,7 +180,7 @@ rebuilt_versions as (
             {{ to_numeric('fields_at_starts.probability') }},
             first_extracted_versions.probability
         ) as probability,
-        -- Deleted rows leave the marts from the extract that deleted them (METRICS.md).
+        -- Deleted rows leave the marts from the extract that deleted them (docs/metrics.md).
         false as is_deleted,
         coalesce(
             {{ to_date('fields_at_starts.expected_close_date') }},

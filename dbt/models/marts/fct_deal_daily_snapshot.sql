@@ -292,7 +292,7 @@ final as (
         last_activity_date,
         next_step,
         coalesce(trim(next_step), '') = '' as is_missing_next_step,
-        -- METRICS.md "stalled deal": open, and neither a completed activity nor a stage
+        -- docs/metrics.md "stalled deal": open, and neither a completed activity nor a stage
         -- change in the last `stalled_after_days` days.
         is_open
         and {{ dbt.datediff(

@@ -117,7 +117,7 @@ rep_quota_team_spans as (
 
 ),
 
--- METRICS.md "Quota and attainment": quota_amount x days of overlap / days of the row.
+-- docs/metrics.md "Quota and attainment": quota_amount x days of overlap / days of the row.
 rep_quota_by_period as (
 
     select

@@ -50,7 +50,7 @@ bookings_by_month as (
 
 ),
 
--- METRICS.md "seasonality_weight": a month's share of the trailing 12 months'
+-- docs/metrics.md "seasonality_weight": a month's share of the trailing 12 months'
 -- bookings; with no bookings at all every month weighs 1/12.
 weights as (
 

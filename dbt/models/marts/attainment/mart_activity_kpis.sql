@@ -16,7 +16,7 @@ activity_types as (
 
 ),
 
--- METRICS.md "Activities": a completed activity counts on its completed_at date, any
+-- docs/metrics.md "Activities": a completed activity counts on its completed_at date, any
 -- other (booked, no-show, cancelled) on its scheduled_at date.
 activities_dated as (
 

@@ -24,7 +24,7 @@ users as (
 
 ),
 
--- METRICS.md "bookings": amount at close of closed-won deals, credited to the owner at
+-- docs/metrics.md "bookings": amount at close of closed-won deals, credited to the owner at
 -- close and the team that owner was in on the close date. A null amount counts as 0.
 won_deals as (
 

@@ -89,7 +89,7 @@ company_bookings as (
 
 ),
 
--- METRICS.md "company plan": the same quarter a year earlier x growth_factor, which
+-- docs/metrics.md "company plan": the same quarter a year earlier x growth_factor, which
 -- is var plan_growth_factor or else trailing-4-quarter bookings / the 4 before.
 company_plan as (
 

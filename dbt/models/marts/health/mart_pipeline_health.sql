@@ -107,7 +107,7 @@ levels as (
 
 ),
 
--- METRICS.md "Owner and team at the time": open pipeline goes to the owner on the as-of
+-- docs/metrics.md "Owner and team at the time": open pipeline goes to the owner on the as-of
 -- day and the team that owner was in on that day. A null amount counts as 0.
 open_deal_days as (
 
@@ -225,7 +225,7 @@ closes_in_trailing_window as (
 
 ),
 
--- METRICS.md "bookings_to_date": won amount from the quarter's start to the as-of day.
+-- docs/metrics.md "bookings_to_date": won amount from the quarter's start to the as-of day.
 bookings_quarter_to_date as (
 
     select
@@ -243,7 +243,7 @@ bookings_quarter_to_date as (
 
 ),
 
--- METRICS.md "pipeline_generated": the first known amount of a deal, at the rate of its
+-- docs/metrics.md "pipeline_generated": the first known amount of a deal, at the rate of its
 -- creation day, credited to its first owner and that owner's team on the creation day.
 -- Deals deleted since have left every mart.
 deleted_deals as (

@@ -152,7 +152,7 @@ outcomes as (
 
 ),
 
--- `level` is the marts' public column name (DESIGN.md), though a keyword to the linter.
+-- `level` is the marts' public column name (docs/metrics.md), though a keyword to the linter.
 levels as (
 
     select 'rep' as level

@@ -46,7 +46,7 @@ user_team_periods as (
 
 ),
 
--- METRICS.md "Owner and team at the time": each day's state is credited to that day's
+-- docs/metrics.md "Owner and team at the time": each day's state is credited to that day's
 -- owner and to the team the owner was in on that day. A null amount counts as 0.
 deal_days_with_team as (
 
@@ -115,7 +115,7 @@ deal_days_classified as (
 
 ),
 
--- `level` is the marts' public column name (DESIGN.md), though a keyword to the linter.
+-- `level` is the marts' public column name (docs/metrics.md), though a keyword to the linter.
 levels as (
 
     select 'rep' as level
@@ -300,7 +300,7 @@ closing_pipeline as (
 
 ),
 
--- METRICS.md "slipped deal": open during the period, its expected_close_date was inside
+-- docs/metrics.md "slipped deal": open during the period, its expected_close_date was inside
 -- the period and was moved past the period end (on a day of the period, while open).
 close_date_slips as (
 

@@ -7,7 +7,7 @@ source as (
 ),
 
 -- Accounts are known by name. The export has no CRM dates: an account's creation and
--- customer dates stay unknown (a customer dates from its first won deal, METRICS.md).
+-- customer dates stay unknown (a customer dates from its first won deal, docs/metrics.md).
 renamed as (
 
     select
