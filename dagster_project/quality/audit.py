@@ -137,14 +137,13 @@ def pending_drops(connection: duckdb.DuckDBPyConnection, entity: str) -> list[Pe
     ]
 
 
-CheckHistory = defaultdict[tuple[int, str, str], dict[date, float]]
+# (extract date, failing share) of each drop that passed, by date, per ExpectationSpec.key
+CheckHistory = defaultdict[tuple[int, str, str], list[tuple[date, float]]]
 
 
 def check_history(connection: duckdb.DuckDBPyConnection, entity: str) -> CheckHistory:
-    """Each check's failing share in every drop of the entity that passed the gate.
-
-    Keyed as `ExpectationSpec.key`; the results are those of the run that passed the drop.
-    """
+    """Each check's failing share in every drop of the entity that passed the gate, by
+    date; the results are those of the run that passed the drop."""
     rows = connection.execute(
         f"""
         select
@@ -160,12 +159,13 @@ def check_history(connection: duckdb.DuckDBPyConnection, entity: str) -> CheckHi
             and results.extract_date = passes.extract_date
             and results.run_id = passes.run_id
         where results.entity = ?
+        order by results.extract_date
         """,
         [entity],
     ).fetchall()
-    history: CheckHistory = defaultdict(dict)
+    history: CheckHistory = defaultdict(list)
     for position, expectation, columns, extract_date, share in rows:
-        history[(position, expectation, columns)][extract_date] = share
+        history[(position, expectation, columns)].append((extract_date, share))
     return history
 
 

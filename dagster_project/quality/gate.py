@@ -11,6 +11,7 @@ of the drops that passed before, this run's included.
 
 from __future__ import annotations
 
+import bisect
 import math
 import statistics
 from collections import defaultdict
@@ -103,7 +104,11 @@ def run_gate(
         ]
         if all(result.outcome is not Outcome.BLOCKED for result in drop_results):
             for result in drop_results:
-                history[result.spec.key][drop.extract_date] = result.failing_share
+                bisect.insort(
+                    history[result.spec.key],
+                    (drop.extract_date, result.failing_share),
+                    key=_extract_date,
+                )
         results += drop_results
     report = GateReport(entity=entity, run_id=run_id, drops=tuple(drops), results=tuple(results))
     audit.record(connection, report, checked_at=datetime.now(UTC).replace(tzinfo=None))
@@ -212,7 +217,10 @@ def _failing_rows(
 
 
 def _result(
-    drop: PendingDrop, spec: ExpectationSpec, tally: _Tally, history: Mapping[date, float]
+    drop: PendingDrop,
+    spec: ExpectationSpec,
+    tally: _Tally,
+    history: Sequence[tuple[date, float]],
 ) -> ExpectationResult:
     examples = sorted(tally.examples, key=lambda row: (row.source_file, row.source_row))
     earlier = [] if spec.drift is None else _earlier_shares(history, drop, spec.drift.history_drops)
@@ -227,7 +235,14 @@ def _result(
     )
 
 
-def _earlier_shares(history: Mapping[date, float], drop: PendingDrop, limit: int) -> list[float]:
-    """The check's failing shares in the last `limit` loaded drops dated before `drop`."""
-    days = sorted(day for day in history if day < drop.extract_date)[-limit:]
-    return [history[day] for day in days]
+def _earlier_shares(
+    history: Sequence[tuple[date, float]], drop: PendingDrop, limit: int
+) -> list[float]:
+    """The check's failing shares in the last `limit` loaded drops dated before `drop`
+    (`history` is by date)."""
+    end = bisect.bisect_left(history, drop.extract_date, key=_extract_date)
+    return [share for _, share in history[max(0, end - limit) : end]]
+
+
+def _extract_date(entry: tuple[date, float]) -> date:
+    return entry[0]
