@@ -21,7 +21,7 @@ def result_message(result: ExpectationResult) -> str | None:
     if _is_missing_column(result):
         return (
             f"column {columns[0]} missing from {drop.source_files} "
-            f"(empty in all {drop.rows_in_files} rows) ({spec.type})"
+            f"(empty in all {drop.rows_in_files} rows){_drift(result)} ({spec.type})"
         )
     label = "column" if len(columns) == 1 else "columns"
     text = (

@@ -143,6 +143,22 @@ def test_a_jump_to_60_percent_without_amount_blocks_with_share_and_baseline(
     assert status[failing + 1] == f"  deals {jump_day}: {result_message(blocked)}"
 
 
+def test_amounts_gone_from_every_deal_block_as_a_missing_column_naming_the_jump(
+    tmp_path: Path, seeds_dir: Path, dirty_landing: Path
+) -> None:
+    land(dirty_landing, NEXT_DAY, without_amount=DEALS_PER_DROP)
+
+    with duckdb.connect(str(tmp_path / BUILD_DATABASE_NAME)) as connection:
+        report = load_and_gate(connection, dirty_landing, seeds_dir, run_id="catch-up")
+
+    [blocked] = report.blocking
+    assert blocked.drop.extract_date == NEXT_DAY
+    assert (result_message(blocked) or "").startswith(
+        f"column amount missing from {NEXT_DAY}/deals.csv (empty in all 100 rows) (a jump: "
+        "100.0% of the drop against a median of 3.0% over the last 30 loaded drop(s)"
+    )
+
+
 def test_four_percent_without_amount_passes_with_a_warning_naming_the_baseline(
     tmp_path: Path, seeds_dir: Path, dirty_landing: Path
 ) -> None:
