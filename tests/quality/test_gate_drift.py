@@ -3,7 +3,8 @@
 Thirty daily drops of 100 new deals, 3 of them without an amount (3%, a dirty CRM), then
 one more drop: 60 of 100 without an amount (a broken export) blocks, naming the check,
 the drop's share and the baseline; 4 of 100 only warns. Drops are landed as CSV files and
-read by the loader, then gated, as a nightly run does (no dbt).
+read by the loader, then gated, as a nightly run does (no dbt). The upgrade of an
+audit schema from before the rule adds rows to raw directly (raw_layout.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from raw_layout import Row, add_drop, good_deals
 
 from dagster_project.ingest.loader import load_pending_drops
 from dagster_project.quality.gate import run_gate
@@ -69,6 +71,10 @@ def load_and_gate(
 ) -> GateReport:
     loaded = load_pending_drops(connection, landing, datetime(2025, 3, 1))
     assert loaded.rejected is None
+    return gate_drop(connection, seeds_dir, run_id)
+
+
+def gate_drop(connection: duckdb.DuckDBPyConnection, seeds_dir: Path, run_id: str) -> GateReport:
     return run_gate(
         connection,
         "deals",
@@ -210,3 +216,33 @@ def test_a_jump_needs_both_three_times_and_five_points_above_the_median(
     }
     # The 5% drop passed, so it is history for the next: median of 0, 0, 0, 5%.
     assert amount_results(report)[HISTORY[4]].baseline == pytest.approx(0.0)
+
+
+def deals_without_amount(count: int) -> list[Row]:
+    return [
+        {**deal, "amount": None} if number <= count else deal
+        for number, deal in enumerate(good_deals(DEALS_PER_DROP), start=1)
+    ]
+
+
+def test_results_recorded_before_the_drift_rule_are_history_by_their_row_counts(
+    connection: duckdb.DuckDBPyConnection, seeds_dir: Path
+) -> None:
+    """A warehouse gated before the rule has no failing_share column: the gate adds it
+    and takes an old drop's share from its failing and stored rows (3 of 100)."""
+    add_drop(connection, "deals", FIRST_DAY, deals_without_amount(3))
+    gate_drop(connection, seeds_dir, run_id="before the rule")
+    for column in ("failing_share", "baseline_share"):
+        connection.execute(f"alter table audit.check_results drop column {column}")
+    add_drop(connection, "deals", NEXT_DAY, deals_without_amount(60))
+
+    report = gate_drop(connection, seeds_dir, run_id="after")
+
+    [blocked] = report.blocking
+    assert (blocked.drop.extract_date, blocked.failing_rows) == (NEXT_DAY, 60)
+    assert (blocked.baseline, blocked.history_drops) == (pytest.approx(0.03), 1)
+    assert connection.execute(
+        "select run_id, failing_share from audit.check_results "
+        "where column_name = 'amount' and expectation = 'expect_column_values_to_not_be_null' "
+        "order by run_id"
+    ).fetchall() == [("after", pytest.approx(0.6)), ("before the rule", None)]
