@@ -23,6 +23,7 @@ from dagster_project.ingest.unavailable_figures import unavailable_figure_lines
 from dagster_project.progress import progress_display
 from dagster_project.publish import postgres
 from dagster_project.publish.checksums import mart_lines, served_mart_versions
+from dagster_project.quality.checks import GATE_CHECK_NAME
 from dagster_project.settings import POSTGRES_TARGET, Paths, dbt_target
 
 # Which process runs a `pipehealth run`, so the next one can tell it was killed.
@@ -147,6 +148,11 @@ def _print_summary(
             failed_rows = evaluation.metadata.get("dagster_dbt/failed_row_count")
             rows = f" ({failed_rows.value} rows)" if failed_rows is not None else ""
             print(f"  warning:       {key.asset_key.to_user_string()} / {key.name}{rows}")
+            if key.name == GATE_CHECK_NAME:
+                # The raw gate's warnings name drop, file, column and rows: dirty CRM data
+                # (no amount, no owner, ...) that the marts hold and count apart.
+                for line in (evaluation.description or "").splitlines()[1:]:
+                    print(f"    {line}")
     # The drops are read and logged in the build database on every target.
     with duckdb.connect(str(paths.build_database), read_only=True) as connection:
         for line in unavailable_figure_lines(connection):

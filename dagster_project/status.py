@@ -92,14 +92,25 @@ def _freshness(connection: duckdb.DuckDBPyConnection, today: date) -> list[str]:
 
 
 def _failing_checks(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """Blocking results of the latest gate run of each entity (what stops the next run)."""
+    """Blocking results of the latest gate run of each entity (what stops the next run),
+    then its warnings (dirty rows the marts hold: no amount, no owner, ...); newest drop
+    first."""
     exists = connection.execute(
         "select count(*) from information_schema.tables "
         "where table_schema = 'audit' and table_name = 'check_results'"
     ).fetchall()[0][0]
     if not exists:
         return ["Failing checks: the gate has not run yet"]
-    rows = connection.execute(
+    return [
+        *_listed("Failing checks", _latest_gate_results(connection, "blocked")),
+        *_listed("Gate warnings", _latest_gate_results(connection, "warned")),
+    ]
+
+
+def _latest_gate_results(
+    connection: duckdb.DuckDBPyConnection, outcome: str
+) -> list[tuple[str, date, str]]:
+    return connection.execute(
         f"""
         with latest as (
             select entity, max(checked_at) as checked_at
@@ -109,15 +120,21 @@ def _failing_checks(connection: duckdb.DuckDBPyConnection) -> list[str]:
         select results.entity, results.extract_date, results.message
         from {CHECK_RESULTS_TABLE} as results
         inner join latest using (entity, checked_at)
-        where results.outcome = 'blocked'
-        order by results.extract_date, results.entity, results.expectation_position
-        """
+        where results.outcome = ?
+        order by results.extract_date desc, results.entity, results.expectation_position
+        """,
+        [outcome],
     ).fetchall()
+
+
+def _listed(title: str, rows: list[tuple[str, date, str]]) -> list[str]:
     if not rows:
-        return ["Failing checks: none"]
-    lines = [f"Failing checks: {len(rows)} (details in {CHECK_RESULTS_TABLE})"]
+        return [f"{title}: none"]
+    lines = [f"{title}: {len(rows)} (details in {CHECK_RESULTS_TABLE})"]
     lines += [
         f"  {entity} {extract_date}: {message}"
         for entity, extract_date, message in rows[:MAX_FAILING_CHECKS]
     ]
+    if len(rows) > MAX_FAILING_CHECKS:
+        lines.append(f"  ... {len(rows) - MAX_FAILING_CHECKS} more")
     return lines

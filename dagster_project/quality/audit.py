@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -42,6 +43,10 @@ _CHECK_RESULTS_COLUMNS = {
     "outcome": "varchar not null",  # passed | warned | blocked: what the gate did
     "drop_rows": "bigint not null",
     "failing_rows": "bigint not null",
+    # failing rows over every row of the drop's files: what the drift rule compares
+    "failing_share": "double",
+    # the check's median failing_share over the drops loaded before (null: none yet)
+    "baseline_share": "double",
     "failing_sample": "varchar",  # e.g. "row 17 '12,5O0'; row 20 'abc'"
     "message": "varchar",  # the sentence the check reported, null when passed
     "checked_at": "timestamp not null",
@@ -52,6 +57,12 @@ def ensure_audit_tables(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute(f"create schema if not exists {AUDIT_SCHEMA}")
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in _CHECK_RESULTS_COLUMNS.items())
     connection.execute(f"create table if not exists {CHECK_RESULTS_TABLE} ({columns})")
+    # A warehouse made before the drift rule lacks its columns; its rows keep them null.
+    for name in ("failing_share", "baseline_share"):
+        connection.execute(
+            f"alter table {CHECK_RESULTS_TABLE} add column if not exists {name} "
+            f"{_CHECK_RESULTS_COLUMNS[name]}"
+        )
     connection.execute(
         f"create table if not exists {GATE_PASSES_TABLE} ("
         "entity varchar not null, extract_date date not null, run_id varchar not null, "
@@ -126,6 +137,38 @@ def pending_drops(connection: duckdb.DuckDBPyConnection, entity: str) -> list[Pe
     ]
 
 
+# (extract date, failing share) of each drop that passed, by date, per ExpectationSpec.key
+CheckHistory = defaultdict[tuple[int, str, str], list[tuple[date, float]]]
+
+
+def check_history(connection: duckdb.DuckDBPyConnection, entity: str) -> CheckHistory:
+    """Each check's failing share in every drop of the entity that passed the gate, by
+    date; the results are those of the run that passed the drop."""
+    rows = connection.execute(
+        f"""
+        select
+            results.expectation_position,
+            results.expectation,
+            results.column_name,
+            results.extract_date,
+            -- rows recorded before the drift rule: their stored rows are the best count
+            coalesce(results.failing_share, results.failing_rows / nullif(results.drop_rows, 0), 0)
+        from {CHECK_RESULTS_TABLE} as results
+        inner join {GATE_PASSES_TABLE} as passes
+            on results.entity = passes.entity
+            and results.extract_date = passes.extract_date
+            and results.run_id = passes.run_id
+        where results.entity = ?
+        order by results.extract_date
+        """,
+        [entity],
+    ).fetchall()
+    history: CheckHistory = defaultdict(list)
+    for position, expectation, columns, extract_date, share in rows:
+        history[(position, expectation, columns)].append((extract_date, share))
+    return history
+
+
 def drops_waiting_at_gate(connection: duckdb.DuckDBPyConnection) -> set[date] | None:
     """Extract dates with rows in raw of an entity that has not passed the gate for them.
 
@@ -175,6 +218,8 @@ def record(connection: duckdb.DuckDBPyConnection, report: GateReport, checked_at
             "outcome": [str(result.outcome) for result in report.results],
             "drop_rows": [result.drop.rows for result in report.results],
             "failing_rows": [result.failing_rows for result in report.results],
+            "failing_share": [result.failing_share for result in report.results],
+            "baseline_share": [result.baseline for result in report.results],
             "failing_sample": [messages.sample_text(result) for result in report.results],
             "message": [messages.result_message(result) for result in report.results],
             "checked_at": checked_at,

@@ -4,16 +4,20 @@ Rows are fetched from DuckDB in chunks of at most about `chunk_rows` rows, so me
 stays flat on a catch-up of many drops: small drops are packed whole into a chunk, a
 drop larger than a chunk is split on the hash of the suite's uniqueness key (rows that
 share a key meet in one chunk, so duplicates are still found). Results are counted per
-drop, and `mostly` is judged per drop, as GX would on that drop alone.
+drop, and `mostly` is judged per drop, as GX would on that drop alone. Drops are then
+judged in date order against each check's history (the suite's drift rule): the shares
+of the drops that passed before, this run's included.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
+import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,7 @@ from dagster_project.quality.results import (
     ExpectationSpec,
     FailingRow,
     GateReport,
+    Outcome,
     PendingDrop,
 )
 from dagster_project.quality.suites import (
@@ -90,16 +95,22 @@ def run_gate(
     for chunk in plan_chunks(drops, chunk_rows):
         frame = _fetch(connection, entity, suite, chunk)
         _tally_chunk(frame, suite, parameters, chunk, tallies)
-    report = GateReport(
-        entity=entity,
-        run_id=run_id,
-        drops=tuple(drops),
-        results=tuple(
-            _result(drop, spec, tallies[(drop, spec.position)])
-            for drop in drops
+    history = audit.check_history(connection, entity)
+    results: list[ExpectationResult] = []
+    for drop in drops:
+        drop_results = [
+            _result(drop, spec, tallies[(drop, spec.position)], history[spec.key])
             for spec in suite.specs
-        ),
-    )
+        ]
+        if all(result.outcome is not Outcome.BLOCKED for result in drop_results):
+            for result in drop_results:
+                bisect.insort(
+                    history[result.spec.key],
+                    (drop.extract_date, result.failing_share),
+                    key=_extract_date,
+                )
+        results += drop_results
+    report = GateReport(entity=entity, run_id=run_id, drops=tuple(drops), results=tuple(results))
     audit.record(connection, report, checked_at=datetime.now(UTC).replace(tzinfo=None))
     return report
 
@@ -205,12 +216,33 @@ def _failing_rows(
     ]
 
 
-def _result(drop: PendingDrop, spec: ExpectationSpec, tally: _Tally) -> ExpectationResult:
+def _result(
+    drop: PendingDrop,
+    spec: ExpectationSpec,
+    tally: _Tally,
+    history: Sequence[tuple[date, float]],
+) -> ExpectationResult:
     examples = sorted(tally.examples, key=lambda row: (row.source_file, row.source_row))
+    earlier = [] if spec.drift is None else _earlier_shares(history, drop, spec.drift.history_drops)
     return ExpectationResult(
         drop=drop,
         spec=spec,
         failing_rows=tally.failing_rows,
         checked_rows=tally.checked_rows if spec.mostly < 1 and tally.failing_rows else None,
         examples=tuple(examples[:EXAMPLES_PER_RESULT]),
+        baseline=statistics.median(earlier) if earlier else None,
+        history_drops=len(earlier),
     )
+
+
+def _earlier_shares(
+    history: Sequence[tuple[date, float]], drop: PendingDrop, limit: int
+) -> list[float]:
+    """The check's failing shares in the last `limit` loaded drops dated before `drop`
+    (`history` is by date)."""
+    end = bisect.bisect_left(history, drop.extract_date, key=_extract_date)
+    return [share for _, share in history[max(0, end - limit) : end]]
+
+
+def _extract_date(entry: tuple[date, float]) -> date:
+    return entry[0]

@@ -21,13 +21,13 @@ def result_message(result: ExpectationResult) -> str | None:
     if _is_missing_column(result):
         return (
             f"column {columns[0]} missing from {drop.source_files} "
-            f"(empty in all {drop.rows_in_files} rows) ({spec.type})"
+            f"(empty in all {drop.rows_in_files} rows){_drift(result)} ({spec.type})"
         )
     label = "column" if len(columns) == 1 else "columns"
     text = (
         f"{drop.source_files}: {label} {', '.join(columns)}: "
-        f"{result.failing_rows} of {drop.rows_in_files} rows {spec.failure}{_tolerance(result)} "
-        f"({spec.type}), e.g. {sample_text(result, separator=', ')}"
+        f"{result.failing_rows} of {drop.rows_in_files} rows {spec.failure}{_tolerance(result)}"
+        f"{_drift(result)} ({spec.type}), e.g. {sample_text(result, separator=', ')}"
     )
     return f"{text}; {spec.hint}" if spec.hint else text
 
@@ -78,6 +78,24 @@ def _tolerance(result: ExpectationResult) -> str:
     allowed = 100 * (1 - result.spec.mostly)
     verdict = "within" if result.passed else "more than"
     return f" ({share:.1f}% of {result.judged_rows} checked, {verdict} the {allowed:g}% tolerated)"
+
+
+def _drift(result: ExpectationResult) -> str:
+    """This drop's failing share against the check's history, when it has one."""
+    rule = result.spec.drift
+    if rule is None or result.baseline is None:
+        return ""
+    comparison = (
+        f"{100 * result.failing_share:.1f}% of the drop against a median of "
+        f"{100 * result.baseline:.1f}% over the last {result.history_drops} loaded drop(s)"
+    )
+    if not result.drifted:
+        return f" ({comparison})"
+    return (
+        f" (a jump: {comparison}, more than {rule.times_median:g}x the median and "
+        f"{rule.points_above_median:g} points above it: a broken export? If the CRM really "
+        "changed, raise meta.drift in the suite file in expectations/ until the median follows)"
+    )
 
 
 def _example(row: FailingRow, drop_files: str) -> str:

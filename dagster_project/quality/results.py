@@ -11,6 +11,22 @@ BLOCKING_SEVERITY = "critical"
 
 
 @dataclass(frozen=True)
+class DriftRule:
+    """A check blocks a drop whose failing share jumps far above the check's own history:
+    a dirty CRM is dirty every day, a broken export changes suddenly."""
+
+    history_drops: int  # the baseline is the median share of the entity's last N loaded drops
+    times_median: float  # blocks above this multiple of the baseline ...
+    points_above_median: float  # ... when also this many percentage points above it
+
+    def exceeded(self, share: float, baseline: float) -> bool:
+        return (
+            share > self.times_median * baseline
+            and 100 * (share - baseline) > self.points_above_median
+        )
+
+
+@dataclass(frozen=True)
 class ExpectationSpec:
     """One expectation of a suite file, as the gate needs to know it."""
 
@@ -24,6 +40,12 @@ class ExpectationSpec:
     mostly: float
     failure: str  # what failing rows do, e.g. "do not parse as a number"
     hint: str | None  # how to fix it, e.g. "add it to dbt/seeds/pipeline_stages.csv"
+    drift: DriftRule | None = None  # None: the suite sets no drift rule
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        """What ties a check to its earlier results in audit.check_results."""
+        return (self.position, self.type, ", ".join(self.reported_columns))
 
     @property
     def blocks(self) -> bool:
@@ -70,6 +92,27 @@ class ExpectationResult:
     # only known, when the expectation has a tolerance and some rows fail.
     checked_rows: int | None
     examples: tuple[FailingRow, ...]
+    # The median failing share of this check over the drops loaded before this one
+    # (at most the suite's `history_drops`); None when there are none, or no drift rule.
+    baseline: float | None = None
+    history_drops: int = 0
+
+    @property
+    def failing_share(self) -> float:
+        """Failing rows over every row of the drop's files (unchanged rows pass)."""
+        rows = self.drop.rows_in_files
+        return self.failing_rows / rows if rows else 0.0
+
+    @property
+    def drifted(self) -> bool:
+        """The failing share jumped far above this check's history (the suite's drift rule)."""
+        rule = self.spec.drift
+        return (
+            rule is not None
+            and self.baseline is not None
+            and self.failing_rows > 0
+            and rule.exceeded(self.failing_share, self.baseline)
+        )
 
     @property
     def passed(self) -> bool:
@@ -96,7 +139,7 @@ class ExpectationResult:
     def outcome(self) -> Outcome:
         if self.failing_rows == 0:
             return Outcome.PASSED
-        if not self.passed and self.spec.blocks:
+        if (not self.passed and self.spec.blocks) or self.drifted:
             return Outcome.BLOCKED
         return Outcome.WARNED
 

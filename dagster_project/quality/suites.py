@@ -11,6 +11,9 @@ and `info` record), `meta.failure` (what failing rows do, for messages) and `met
 - `_extract_date`: the drop's date; uniqueness is per drop, so a uniqueness expectation
   is `expect_compound_columns_to_be_unique` over `_extract_date` and the key;
 - `_extract_end`: the end of the drop's extract date in any time zone.
+
+The suite's `meta.drift` (`history_drops`, `times_median`, `points_above_median`) makes
+every check block a drop whose failing share jumps far above that check's history.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from great_expectations.expectations.expectation import (
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from dagster_project.ingest.sources import suite_file
-from dagster_project.quality.results import ExpectationSpec
+from dagster_project.quality.results import DriftRule, ExpectationSpec
 
 TYPE_SEPARATOR = "::"
 # `{value}` is the trimmed raw text. Timestamps become UTC without a zone, as in staging.
@@ -62,6 +65,7 @@ UNIQUENESS_TYPES = ("expect_column_values_to_be_unique", "expect_compound_column
 # Only expectations that judge rows can be summed over chunks and split per drop.
 _ROW_LEVEL_CLASSES = (ColumnMapExpectation, ColumnPairMapExpectation, MulticolumnMapExpectation)
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
+DRIFT_META_KEY = "drift"
 
 
 class SuiteError(ValueError):
@@ -119,8 +123,9 @@ def load_suite(entity: str, expectations_dir: Path) -> GateSuite:
         for position, configuration in enumerate(configurations, start=1)
     ]
     suite = ExpectationSuite(**{**data, "expectations": expectations})
+    drift = _drift_rule(path, (data.get("meta") or {}).get(DRIFT_META_KEY))
     specs = tuple(
-        _spec(path, position, expectation, configuration)
+        _spec(path, position, expectation, configuration, drift)
         for position, (expectation, configuration) in enumerate(
             zip(expectations, configurations, strict=True), start=1
         )
@@ -160,8 +165,31 @@ def _build_expectation(path: Path, position: int, configuration: Mapping[str, An
     return expectation
 
 
+def _drift_rule(path: Path, settings: object) -> DriftRule | None:
+    if settings is None:
+        return None
+    fields = ("history_drops", "times_median", "points_above_median")
+    example = '{"history_drops": 30, "times_median": 3, "points_above_median": 5}'
+    if not isinstance(settings, Mapping) or set(settings) != set(fields):
+        raise SuiteError(f"{path}: meta.{DRIFT_META_KEY} must be {example}")
+    values = [settings[name] for name in fields]
+    if not all(isinstance(value, int | float) and value > 0 for value in values):
+        raise SuiteError(f"{path}: meta.{DRIFT_META_KEY}: every number must be positive")
+    if not isinstance(settings["history_drops"], int):
+        raise SuiteError(f"{path}: meta.{DRIFT_META_KEY}: history_drops is a number of drops")
+    return DriftRule(
+        history_drops=settings["history_drops"],
+        times_median=float(settings["times_median"]),
+        points_above_median=float(settings["points_above_median"]),
+    )
+
+
 def _spec(
-    path: Path, position: int, expectation: Expectation, configuration: Mapping[str, Any]
+    path: Path,
+    position: int,
+    expectation: Expectation,
+    configuration: Mapping[str, Any],
+    drift: DriftRule | None,
 ) -> ExpectationSpec:
     kwargs = configuration.get("kwargs", {})
     meta = configuration.get("meta") or {}
@@ -189,6 +217,7 @@ def _spec(
         mostly=float(mostly),
         failure=meta.get("failure", "fail the expectation"),
         hint=meta.get("hint"),
+        drift=drift,
     )
 
 

@@ -45,20 +45,29 @@ def run_with_drop(tmp_path: Path, seeds_dir: Path, rows: list[Row]) -> dg.Execut
 
 
 @pytest.mark.parametrize(
-    ("early_closes", "severity", "downstream_runs"),
-    [(10, dg.AssetCheckSeverity.ERROR, False), (1, dg.AssetCheckSeverity.WARN, True)],
-    ids=["5% closed before created blocks", "0.5% only warns"],
+    ("fault", "problem", "severity", "downstream_runs"),
+    [
+        ({"amount": "12,5O0"}, "do not parse as a number", dg.AssetCheckSeverity.ERROR, False),
+        (
+            {"closed_at": "2024-11-30T09:00:00Z"},
+            "are closed before they were created",
+            dg.AssetCheckSeverity.WARN,
+            True,
+        ),
+    ],
+    ids=["5% unparseable amounts block", "5% closed before created only warns"],
 )
 def test_a_failing_gate_skips_downstream_and_a_warning_does_not(
     tmp_path: Path,
     seeds_dir: Path,
-    early_closes: int,
+    fault: Row,
+    problem: str,
     severity: dg.AssetCheckSeverity,
     downstream_runs: bool,
 ) -> None:
     rows = closed_deals(200)
-    for row in rows[:early_closes]:
-        row["closed_at"] = "2024-11-30T09:00:00Z"
+    for row in rows[:10]:
+        row.update(fault)
 
     result = run_with_drop(tmp_path, seeds_dir, rows)
 
@@ -67,7 +76,7 @@ def test_a_failing_gate_skips_downstream_and_a_warning_does_not(
         dg.AssetKey(["raw", "deals"]), GATE_CHECK_NAME
     )
     assert (evaluation.passed, evaluation.severity) == (False, severity)
-    assert "are closed before they were created" in (evaluation.description or "")
+    assert problem in (evaluation.description or "")
     materialized = {event.asset_key for event in result.get_asset_materialization_events()}
     assert (dg.AssetKey("staged_deals") in materialized) is downstream_runs
     assert result.success is downstream_runs

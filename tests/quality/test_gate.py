@@ -153,16 +153,9 @@ def test_an_unknown_stage_blocks_and_says_to_add_it_to_the_seed(
     ]
 
 
-@pytest.mark.parametrize(
-    ("bad_rows", "outcome", "verdict"),
-    [(1, Outcome.WARNED, "within"), (10, Outcome.BLOCKED, "more than")],
-)
-def test_closed_before_created_warns_up_to_one_percent_and_blocks_above(
-    connection: duckdb.DuckDBPyConnection,
-    seeds_dir: Path,
-    bad_rows: int,
-    outcome: Outcome,
-    verdict: str,
+@pytest.mark.parametrize("bad_rows", [1, 10, 120])
+def test_closed_before_created_warns_whatever_its_share_in_a_first_drop(
+    connection: duckdb.DuckDBPyConnection, seeds_dir: Path, bad_rows: int
 ) -> None:
     early = {"closed_at": "2024-11-30T09:00:00Z"}
     rows = with_changes(closed_deals(200), dict.fromkeys(range(1, bad_rows + 1), early))
@@ -175,12 +168,13 @@ def test_closed_before_created_warns_up_to_one_percent_and_blocks_above(
         ("closed_at", "created_at"),
         bad_rows,
     )
-    assert result.outcome is outcome
-    share = f"{100 * bad_rows / 200:.1f}%"
-    assert messages_of(report, outcome) == [
+    # An implausible row is a dirty CRM, not a broken export; with no earlier drop to
+    # compare with, no share is a jump.
+    assert (result.outcome, result.baseline) == (Outcome.WARNED, None)
+    assert messages_of(report, Outcome.WARNED) == [
         f"2025-01-03/deals.csv: columns closed_at, created_at: {bad_rows} "
-        f"of 200 rows are closed before they were created ({share} of 200 checked, {verdict} "
-        "the 1% tolerated) (expect_column_pair_values_a_to_be_greater_than_b), e.g. row 1 "
+        "of 200 rows are closed before they were created "
+        "(expect_column_pair_values_a_to_be_greater_than_b), e.g. row 1 "
         "(closed_at='2024-11-30T09:00:00Z' created_at='2024-12-01T09:30:00Z')"
         + "".join(
             f", row {n} (closed_at='2024-11-30T09:00:00Z' created_at='2024-12-01T09:30:00Z')"
@@ -188,12 +182,8 @@ def test_closed_before_created_warns_up_to_one_percent_and_blocks_above(
         )
     ]
     check = check_result(report)
-    expected_severity = (
-        dg.AssetCheckSeverity.WARN if outcome is Outcome.WARNED else dg.AssetCheckSeverity.ERROR
-    )
-    assert (check.passed, check.severity) == (False, expected_severity)
-    passes = connection.execute("select count(*) from audit.gate_passes").fetchone()
-    assert passes == ((1,) if outcome is Outcome.WARNED else (0,))
+    assert (check.passed, check.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert connection.execute("select count(*) from audit.gate_passes").fetchone() == (1,)
 
 
 def test_a_required_column_missing_from_the_file_is_reported_as_missing(

@@ -12,6 +12,7 @@ from great_expectations.core import ExpectationSuite
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.quality.parameters import SEEDS_DIR, seed_parameters
+from dagster_project.quality.results import DriftRule
 from dagster_project.quality.suites import SuiteError, load_suite, suite_path
 from dagster_project.settings import EXPECTATIONS_DIR
 
@@ -34,16 +35,32 @@ def test_each_entity_has_a_suite_in_the_form_gx_serializes(entity: str) -> None:
     assert set(re.findall(r'"\$PARAMETER": "(\w+)"', text)) <= supplied
 
 
+KEY_TIMESTAMPS = ("created_at", "updated_at", "changed_at")
+# Required columns that may be null (a dirty CRM): the gate warns, the marts cope.
+BUSINESS_FIELDS = {"deals": {"account_id", "owner_id", "amount", "expected_close_date"}}
+
+
 @pytest.mark.parametrize("entity", list(ENTITIES))
-def test_every_required_column_must_be_filled_and_ids_without_tolerance(entity: str) -> None:
+def test_nulls_in_ids_and_key_timestamps_block_and_in_business_fields_warn(entity: str) -> None:
     specs = load_suite(entity, EXPECTATIONS_DIR).specs
     not_null = {spec.columns[0]: spec for spec in specs if spec.type == NOT_NULL}
+    contract = ENTITIES[entity]
 
-    assert set(ENTITIES[entity].required) <= set(not_null)
-    ids = [column for column in ENTITIES[entity].required if column.endswith("_id")]
-    assert ids, "each entity has a required id"
-    for column in ids:
+    assert set(contract.required) <= set(not_null)
+    keys = [column for column in contract.key if column.endswith("_id")]
+    keys += [column for column in contract.required if column in KEY_TIMESTAMPS]
+    assert keys, "each entity has a required id"
+    for column in keys:
         assert (not_null[column].severity, not_null[column].mostly) == ("critical", 1.0)
+    for column in BUSINESS_FIELDS.get(entity, set()):
+        assert (not_null[column].severity, not_null[column].mostly) == ("warning", 1.0)
+
+
+@pytest.mark.parametrize("entity", list(RAW_TABLES))
+def test_every_suite_blocks_a_jump_above_three_times_the_median_of_30_drops(entity: str) -> None:
+    drift = {spec.drift for spec in load_suite(entity, EXPECTATIONS_DIR).specs}
+
+    assert drift == {DriftRule(history_drops=30, times_median=3.0, points_above_median=5.0)}
 
 
 def write_suite(directory: Path, expectations: list[dict[str, object]]) -> Path:
@@ -89,3 +106,28 @@ def test_a_suite_the_gate_cannot_run_is_refused_with_file_and_position(
 
     assert str(raised.value).startswith(str(directory / "deals.json"))
     assert error in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("drift", "error"),
+    [
+        ({"history_drops": 30, "times_median": 3}, "meta.drift must be"),
+        ({"history_drops": 30, "times_median": 3, "points_above_median": -5}, "positive"),
+        ({"history_drops": 7.5, "times_median": 3, "points_above_median": 5}, "number of drops"),
+    ],
+)
+def test_a_drift_rule_without_its_three_positive_numbers_is_refused(
+    tmp_path: Path, drift: dict[str, float], error: str
+) -> None:
+    (tmp_path / "deals.json").write_text(
+        json.dumps(
+            {
+                "name": "raw.deals",
+                "expectations": [{"type": NOT_NULL, "kwargs": {"column": "deal_id"}}],
+                "meta": {"drift": drift},
+            }
+        )
+    )
+
+    with pytest.raises(SuiteError, match=error):
+        load_suite("deals", tmp_path)

@@ -10,8 +10,8 @@ keeps every file as Fivetran wrote it except:
   sees HubSpot's probability win over the seed's default (0.4);
 - `deal`: deal i (file order) is put in pipeline `default`, stage STAGE_IDS[i % 7],
   amount 1000 + 100 i, closedate = createdate + 10 days (the seeds have no amounts
-  or close dates), and the 22 deals without an owner get owner UNOWNED_DEALS_OWNER
-  (the gate blocks unowned deals: test_hubspot_gate.py shows it on the original file);
+  or close dates); its 22 deals without an owner stay so (the gate warns, the marts
+  credit them to the rep and team `unassigned`);
 - `deal_company`: deal i is associated with company i % 24 (the seeds' two associations
   name deals that do not exist; a closed deal needs an account in the marts);
 - `deal_stage`: its 13 stage entries are moved onto the first 13 deals, each with the
@@ -57,7 +57,6 @@ DEFAULT_PIPELINE_STAGES = (
     ("closedlost", "Closed Lost", "0.0", "true", "false"),
 )
 STAGE_IDS = tuple(stage[0] for stage in DEFAULT_PIPELINE_STAGES)
-UNOWNED_DEALS_OWNER = "37790786"
 
 
 def hubspot_dir() -> Path:
@@ -77,7 +76,6 @@ def deals_in_default_pipeline() -> pd.DataFrame:
         deal_pipeline_stage_id=[STAGE_IDS[i % len(STAGE_IDS)] for i in position],
         property_amount=[str(1000 + 100 * i) for i in position],
         property_closedate=(created + pd.Timedelta(days=10)).dt.strftime("%Y-%m-%d %H:%M:%S"),
-        owner_id=deals["owner_id"].where(deals["owner_id"] != "", UNOWNED_DEALS_OWNER),
     )
 
 

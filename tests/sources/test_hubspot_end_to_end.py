@@ -2,7 +2,9 @@
 
 The drop (hubspot_export.py) keeps Fivetran's files but gives the deals HubSpot's
 default pipeline and stages, amounts and close dates, which the seeds leave empty or
-hashed. Expected figures are computed with pandas from the files and the seeds' CSVs.
+hashed. Its 22 deals without an owner stay so: the gate warns, the run publishes, and
+the marts credit them to the rep and team `unassigned`. Expected figures are computed
+with pandas from the files and the seeds' CSVs.
 """
 
 from __future__ import annotations
@@ -20,21 +22,27 @@ from hubspot_export import (
     stage_history_on_the_first_deals,
     write_hubspot_drop,
 )
-from pipeline_runs import run_in
+from third_party import run_to_published
 
-from dagster_project.exit_codes import EXIT_PUBLISHED
 from dagster_project.quality.parameters import SEEDS_DIR, STAGE_MAPPINGS_SEED
 from dagster_project.settings import Paths, current_paths
 
 
 @pytest.fixture(scope="module")
-def published(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+def published_run(
+    dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Paths, str]:
+    """The published warehouse, and what the run printed."""
     paths = current_paths()
     shutil.rmtree(paths.landing, ignore_errors=True)
     shutil.rmtree(paths.warehouse, ignore_errors=True)
     write_hubspot_drop(paths.landing, tmp_path_factory.mktemp("hubspot_files"))
-    assert run_in(paths).exit_code == EXIT_PUBLISHED
-    return paths
+    return paths, run_to_published(paths)
+
+
+@pytest.fixture(scope="module")
+def published(published_run: tuple[Paths, str]) -> Paths:
+    return published_run[0]
 
 
 def query(database: Path, sql: str) -> pd.DataFrame:
@@ -136,3 +144,47 @@ def test_owners_are_users_in_their_primary_team(published: Paths) -> None:
     assert len(users) == len(read_table("owner"))
     # owner_team: 40706000 is in team 1234 (primary) and 9999; team 1234 is team_02.
     assert (users["35252170"], users["40706000"]) == ("team_01", "team_02")
+
+
+def test_the_run_summary_lists_the_deals_without_an_owner(
+    published_run: tuple[Paths, str],
+) -> None:
+    _, printed = published_run
+
+    assert "warning:       raw/hubspot__deal / raw_gate" in printed
+    assert (
+        "- warns: 2021-01-31/deal.csv: column owner_id: 22 of 44 rows have no owner "
+        "(counted under the rep and team `unassigned`)"
+    ) in printed
+
+
+def test_deals_without_an_owner_are_the_rep_and_team_unassigned_and_levels_add_up(
+    published: Paths,
+) -> None:
+    deals = deals_in_default_pipeline()
+    unowned = deals[deals["owner_id"] == ""]
+    won = deals["deal_pipeline_stage_id"] == "closedwon"
+    expected_unowned_bookings = pd.to_numeric(unowned.loc[won, "property_amount"]).sum()
+
+    bookings = (
+        query(
+            published.served_database,
+            "select level, entity_id, sum(bookings) as bookings "
+            "from marts.mart_attainment_by_period where period_type = 'year' group by all",
+        )
+        .set_index(["level", "entity_id"])["bookings"]
+        .astype(float)
+    )
+    current = query(
+        published.served_database,
+        "select owner_id, count(*) as deals from marts.snap_deals where is_current "
+        "group by owner_id",
+    ).set_index("owner_id")["deals"]
+
+    assert len(unowned) == 22
+    assert current["unassigned"] == len(unowned)
+    assert expected_unowned_bookings > 0
+    assert bookings[("rep", "unassigned")] == pytest.approx(expected_unowned_bookings)
+    # Rep, team and company each add up to the company's bookings.
+    for level in ("rep", "team"):
+        assert bookings[level].sum() == pytest.approx(bookings[("company", "company")])

@@ -15,10 +15,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from pipeline_runs import run_in
-from third_party import shared_data_dir, write_drop
+from third_party import run_to_published, shared_data_dir, write_drop
 
-from dagster_project.exit_codes import EXIT_PUBLISHED
 from dagster_project.settings import Paths, current_paths
 
 DROP_DAY = date(2019, 12, 1)
@@ -43,7 +41,10 @@ def read_object(name: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def published(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> Paths:
+def published_run(
+    dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Paths, str]:
+    """The published warehouse, and what the run printed."""
     staged = tmp_path_factory.mktemp("salesforce_files")
     files = {f"{name}.csv": salesforce_dir() / f"sf_{name}_data.csv" for name in OBJECTS}
     for name in ("opportunity", "opportunity_history"):
@@ -66,8 +67,12 @@ def published(dbt_manifest: Path, tmp_path_factory: pytest.TempPathFactory) -> P
     shutil.rmtree(paths.landing, ignore_errors=True)
     shutil.rmtree(paths.warehouse, ignore_errors=True)
     write_drop(paths.landing, DROP_DAY, "salesforce", files)
-    assert run_in(paths).exit_code == EXIT_PUBLISHED
-    return paths
+    return paths, run_to_published(paths)
+
+
+@pytest.fixture(scope="module")
+def published(published_run: tuple[Paths, str]) -> Paths:
+    return published_run[0]
 
 
 def query(database: Path, sql: str) -> pd.DataFrame:
@@ -140,7 +145,10 @@ def test_tasks_and_events_become_activities(published: Paths) -> None:
     assert actual == expected
 
 
-def test_the_out_of_range_probability_is_a_gate_warning(published: Paths) -> None:
+def test_the_out_of_range_probability_is_a_gate_warning_listed_in_the_run_summary(
+    published_run: tuple[Paths, str],
+) -> None:
+    published, printed = published_run
     outcomes = query(
         published.build_database,
         "select entity, column_name, outcome, failing_rows from audit.check_results "
@@ -151,3 +159,5 @@ def test_the_out_of_range_probability_is_a_gate_warning(published: Paths) -> Non
         ("salesforce__opportunity", "warned", 1),
         ("salesforce__opportunity_history", "warned", 1),
     ]
+    assert "warning:       raw/salesforce__opportunity / raw_gate" in printed
+    assert "column probability: 1 of " in printed

@@ -6,13 +6,18 @@ points elsewhere, e.g. from a git worktree.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
 from datetime import date
 from pathlib import Path
 
-from dagster_project.settings import REPO_ROOT
+from pipeline_runs import run_in
+
+from dagster_project.exit_codes import EXIT_PUBLISHED
+from dagster_project.settings import REPO_ROOT, Paths
 
 MAVEN_FILES = ("sales_pipeline", "sales_teams", "accounts", "products")
 
@@ -45,3 +50,12 @@ def write_maven_drop(landing: Path, day: date) -> Path:
     return write_drop(
         landing, day, "flat", {f"{name}.csv": maven_dir() / f"{name}.csv" for name in MAVEN_FILES}
     )
+
+
+def run_to_published(paths: Paths) -> str:
+    """`pipehealth run` on `paths`, which must publish; what it printed (its summary)."""
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exit_code = run_in(paths).exit_code
+    assert exit_code == EXIT_PUBLISHED, printed.getvalue()
+    return printed.getvalue()

@@ -129,7 +129,9 @@ versions_with_stage_flags as (
         stage_entries.deal_id,
         stage_entries.version_number,
         stage_entries.account_id,
-        stage_entries.owner_id,
+        -- A deal no rep owns belongs to the entity `unassigned` at rep level (and, having
+        -- no team, at team level too), so rep + team + company still add up.
+        coalesce(stage_entries.owner_id, 'unassigned') as owner_id,
         stage_entries.deal_name,
         stage_entries.pipeline,
         stage_entries.deal_type,

@@ -108,7 +108,8 @@ levels as (
 ),
 
 -- docs/metrics.md "Owner and team at the time": open pipeline goes to the owner on the as-of
--- day and the team that owner was in on that day. A null amount counts as 0.
+-- day and the team that owner was in on that day. A null amount counts as 0 and a deal
+-- without an expected close date is in no quarter's coverage; both are counted apart.
 open_deal_days as (
 
     select
@@ -117,6 +118,8 @@ open_deal_days as (
         coalesce(user_team_periods.team, 'unassigned') as team,
         coalesce(daily_snapshot.amount, 0) as amount,
         coalesce(daily_snapshot.weighted_amount, 0) as weighted_amount,
+        daily_snapshot.amount is null as is_missing_amount,
+        daily_snapshot.expected_close_date is null as is_missing_expected_close_date,
         daily_snapshot.is_stalled,
         daily_snapshot.is_missing_next_step,
         daily_snapshot.expected_close_date >= as_of_days.fiscal_quarter_start
@@ -156,7 +159,10 @@ open_pipeline_by_entity as (
         ) as open_pipeline_this_quarter,
         sum(case when open_deal_days.is_stalled then 1 else 0 end) as stalled_deals,
         sum(case when open_deal_days.is_missing_next_step then 1 else 0 end)
-            as deals_without_next_step
+            as deals_without_next_step,
+        sum(case when open_deal_days.is_missing_amount then 1 else 0 end) as deals_without_amount,
+        sum(case when open_deal_days.is_missing_expected_close_date then 1 else 0 end)
+            as deals_without_expected_close_date
 
     from open_deal_days
     cross join levels
@@ -404,6 +410,9 @@ entity_days_with_figures as (
             as open_pipeline_this_quarter,
         coalesce(open_pipeline_by_entity.stalled_deals, 0) as stalled_deals,
         coalesce(open_pipeline_by_entity.deals_without_next_step, 0) as deals_without_next_step,
+        coalesce(open_pipeline_by_entity.deals_without_amount, 0) as deals_without_amount,
+        coalesce(open_pipeline_by_entity.deals_without_expected_close_date, 0)
+            as deals_without_expected_close_date,
         quarter_quotas.quota as quarter_quota,
         coalesce(bookings_quarter_to_date.bookings_qtd, 0) as bookings_qtd,
         coalesce(generated_in_trailing_window.pipeline_generated, 0) as pipeline_generated,
@@ -529,6 +538,9 @@ final as (
         ) as sales_velocity,
         cast(stalled_deals as {{ dbt.type_bigint() }}) as stalled_deals,
         cast(deals_without_next_step as {{ dbt.type_bigint() }}) as deals_without_next_step,
+        cast(deals_without_amount as {{ dbt.type_bigint() }}) as deals_without_amount,
+        cast(deals_without_expected_close_date as {{ dbt.type_bigint() }})
+            as deals_without_expected_close_date,
         {{ build_started_at() }} as built_at,
         {{ raw_loaded_through() }} as raw_loaded_through
 
