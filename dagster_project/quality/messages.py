@@ -93,7 +93,8 @@ def _drift(result: ExpectationResult) -> str:
         return f" ({comparison})"
     return (
         f" (a jump: {comparison}, more than {rule.times_median:g}x the median and "
-        f"{rule.points_above_median:g} points above it: a broken export? If the CRM really "
+        f"{rule.points_above_median:g} points above it in {result.failing_rows} rows: a broken "
+        "export? If the CRM really "
         "changed, raise meta.drift in the suite file in expectations/ until the median follows)"
     )
 

@@ -17,11 +17,15 @@ class DriftRule:
 
     history_drops: int  # the baseline is the median share of the entity's last N loaded drops
     times_median: float  # blocks above this multiple of the baseline ...
-    points_above_median: float  # ... when also this many percentage points above it
+    points_above_median: float  # ... when also this many percentage points above it ...
+    # ... and at least this many rows fail: in a daily drop of a few changed deals, mostly
+    # new ones, a handful without an amount is a large share and no broken export.
+    min_failing_rows: int
 
-    def exceeded(self, share: float, baseline: float) -> bool:
+    def exceeded(self, share: float, baseline: float, failing_rows: int) -> bool:
         return (
-            share > self.times_median * baseline
+            failing_rows >= self.min_failing_rows
+            and share > self.times_median * baseline
             and 100 * (share - baseline) > self.points_above_median
         )
 
@@ -111,7 +115,7 @@ class ExpectationResult:
             rule is not None
             and self.baseline is not None
             and self.failing_rows > 0
-            and rule.exceeded(self.failing_share, self.baseline)
+            and rule.exceeded(self.failing_share, self.baseline, self.failing_rows)
         )
 
     @property

@@ -168,19 +168,23 @@ def _build_expectation(path: Path, position: int, configuration: Mapping[str, An
 def _drift_rule(path: Path, settings: object) -> DriftRule | None:
     if settings is None:
         return None
-    fields = ("history_drops", "times_median", "points_above_median")
-    example = '{"history_drops": 30, "times_median": 3, "points_above_median": 5}'
+    fields = ("history_drops", "times_median", "points_above_median", "min_failing_rows")
+    example = (
+        '{"history_drops": 30, "times_median": 3, "points_above_median": 5, "min_failing_rows": 10}'
+    )
     if not isinstance(settings, Mapping) or set(settings) != set(fields):
         raise SuiteError(f"{path}: meta.{DRIFT_META_KEY} must be {example}")
     values = [settings[name] for name in fields]
     if not all(isinstance(value, int | float) and value > 0 for value in values):
         raise SuiteError(f"{path}: meta.{DRIFT_META_KEY}: every number must be positive")
-    if not isinstance(settings["history_drops"], int):
-        raise SuiteError(f"{path}: meta.{DRIFT_META_KEY}: history_drops is a number of drops")
+    for count in ("history_drops", "min_failing_rows"):
+        if not isinstance(settings[count], int):
+            raise SuiteError(f"{path}: meta.{DRIFT_META_KEY}: {count} is a whole number")
     return DriftRule(
         history_drops=settings["history_drops"],
         times_median=float(settings["times_median"]),
         points_above_median=float(settings["points_above_median"]),
+        min_failing_rows=settings["min_failing_rows"],
     )
 
 

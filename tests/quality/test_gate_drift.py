@@ -33,20 +33,20 @@ DEAL_HEADER = (
 )
 
 
-def deal_lines(day: date, without_amount: int) -> list[str]:
-    """The day's new deals; the first `without_amount` of them have no amount."""
+def deal_lines(day: date, without_amount: int, deals: int) -> list[str]:
+    """The day's `deals` new deals; the first `without_amount` of them have no amount."""
     return [
         f"D{day:%m%d}-{number:03d},A1,U1,new_business,demo,"
         f"{'' if number <= without_amount else '5000'},USD,2025-06-30,"
         f"{day}T09:00:00Z,{day}T09:00:00Z"
-        for number in range(1, DEALS_PER_DROP + 1)
+        for number in range(1, deals + 1)
     ]
 
 
-def land(landing: Path, day: date, without_amount: int) -> None:
+def land(landing: Path, day: date, without_amount: int, deals: int = DEALS_PER_DROP) -> None:
     folder = landing / day.isoformat()
     folder.mkdir(parents=True)
-    files = {"deals.csv": [DEAL_HEADER, *deal_lines(day, without_amount)]}
+    files = {"deals.csv": [DEAL_HEADER, *deal_lines(day, without_amount, deals)]}
     if day == FIRST_DAY:  # the first drop of a warehouse is a full export
         files["users.csv"] = [
             "user_id,full_name,role,is_active,updated_at",
@@ -136,10 +136,10 @@ def test_a_jump_to_60_percent_without_amount_blocks_with_share_and_baseline(
     assert result_message(blocked) == (
         f"{jump_day}/deals.csv: column amount: 60 of 100 rows have no amount (counted as 0 "
         "in sums) (a jump: 60.0% of the drop against a median of 3.0% over the last 30 loaded "
-        "drop(s), more than 3x the median and 5 points above it: a broken export? If the CRM "
-        "really changed, raise meta.drift in the suite file in expectations/ until the median "
-        "follows) (expect_column_values_to_not_be_null), e.g. row 1 null, row 2 null, "
-        "row 3 null, row 4 null, row 5 null"
+        "drop(s), more than 3x the median and 5 points above it in 60 rows: a broken export? "
+        "If the CRM really changed, raise meta.drift in the suite file in expectations/ "
+        "until the median follows) (expect_column_values_to_not_be_null), e.g. row 1 null, "
+        "row 2 null, row 3 null, row 4 null, row 5 null"
     )
     assert stored == [("blocked", pytest.approx(0.6), pytest.approx(0.03))]
     # The blocked drop waits; it does not become history.
@@ -198,12 +198,12 @@ def test_four_percent_without_amount_passes_with_a_warning_naming_the_baseline(
 def test_a_jump_needs_both_three_times_and_five_points_above_the_median(
     tmp_path: Path, seeds_dir: Path
 ) -> None:
-    """From a clean 0% history, 5 of 100 is not 5 points above; 6 of 100 is."""
+    """From a clean 0% history, 10 of 200 is not 5 points above; 12 of 200 is."""
     landing = tmp_path / "landing"
     for day in HISTORY[:3]:
-        land(landing, day, without_amount=0)
-    land(landing, HISTORY[3], without_amount=5)
-    land(landing, HISTORY[4], without_amount=6)
+        land(landing, day, without_amount=0, deals=200)
+    land(landing, HISTORY[3], without_amount=10, deals=200)
+    land(landing, HISTORY[4], without_amount=12, deals=200)
 
     with duckdb.connect(str(tmp_path / BUILD_DATABASE_NAME)) as connection:
         report = load_and_gate(connection, landing, seeds_dir, run_id="catch-up")
@@ -216,6 +216,25 @@ def test_a_jump_needs_both_three_times_and_five_points_above_the_median(
     }
     # The 5% drop passed, so it is history for the next: median of 0, 0, 0, 5%.
     assert amount_results(report)[HISTORY[4]].baseline == pytest.approx(0.0)
+
+
+def test_a_jump_in_fewer_rows_than_the_minimum_only_warns(tmp_path: Path, seeds_dir: Path) -> None:
+    """A small daily drop, mostly new deals: 9 of 20 without an amount yet is 45% against a
+    clean history, but fewer rows than `min_failing_rows` (10): a warning; 10 of 20 blocks."""
+    landing = tmp_path / "landing"
+    for day in HISTORY[:3]:
+        land(landing, day, without_amount=0)
+    land(landing, HISTORY[3], without_amount=9, deals=20)
+    land(landing, HISTORY[4], without_amount=10, deals=20)
+
+    with duckdb.connect(str(tmp_path / BUILD_DATABASE_NAME)) as connection:
+        report = load_and_gate(connection, landing, seeds_dir, run_id="small-drops")
+
+    results = amount_results(report)
+    assert results[HISTORY[3]].outcome == Outcome.WARNED
+    assert results[HISTORY[3]].failing_share == pytest.approx(0.45)
+    assert results[HISTORY[4]].outcome == Outcome.BLOCKED
+    assert "in 10 rows" in result_message(results[HISTORY[4]])
 
 
 def deals_without_amount(count: int) -> list[Row]:

@@ -60,7 +60,9 @@ def test_nulls_in_ids_and_key_timestamps_block_and_in_business_fields_warn(entit
 def test_every_suite_blocks_a_jump_above_three_times_the_median_of_30_drops(entity: str) -> None:
     drift = {spec.drift for spec in load_suite(entity, EXPECTATIONS_DIR).specs}
 
-    assert drift == {DriftRule(history_drops=30, times_median=3.0, points_above_median=5.0)}
+    assert drift == {
+        DriftRule(history_drops=30, times_median=3.0, points_above_median=5.0, min_failing_rows=10)
+    }
 
 
 def write_suite(directory: Path, expectations: list[dict[str, object]]) -> Path:
@@ -111,12 +113,37 @@ def test_a_suite_the_gate_cannot_run_is_refused_with_file_and_position(
 @pytest.mark.parametrize(
     ("drift", "error"),
     [
-        ({"history_drops": 30, "times_median": 3}, "meta.drift must be"),
-        ({"history_drops": 30, "times_median": 3, "points_above_median": -5}, "positive"),
-        ({"history_drops": 7.5, "times_median": 3, "points_above_median": 5}, "number of drops"),
+        ({"history_drops": 30, "times_median": 3, "points_above_median": 5}, "meta.drift must be"),
+        (
+            {
+                "history_drops": 30,
+                "times_median": 3,
+                "points_above_median": -5,
+                "min_failing_rows": 10,
+            },
+            "positive",
+        ),
+        (
+            {
+                "history_drops": 7.5,
+                "times_median": 3,
+                "points_above_median": 5,
+                "min_failing_rows": 10,
+            },
+            "history_drops is a whole number",
+        ),
+        (
+            {
+                "history_drops": 30,
+                "times_median": 3,
+                "points_above_median": 5,
+                "min_failing_rows": 2.5,
+            },
+            "min_failing_rows is a whole number",
+        ),
     ],
 )
-def test_a_drift_rule_without_its_three_positive_numbers_is_refused(
+def test_a_drift_rule_without_its_four_positive_numbers_is_refused(
     tmp_path: Path, drift: dict[str, float], error: str
 ) -> None:
     (tmp_path / "deals.json").write_text(
