@@ -46,11 +46,15 @@ sample: install
 run: sample
 	$(BIN)/pipehealth run
 
-## The whole test suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process);
+## The whole test suite on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process),
+## its warehouses in memory where the machine has a tmpfs (the tests' runs commit and
+## fsync hundreds of times: Dagster's event log, DuckDB checkpoints, each publish);
 ## pytest's "no tests collected" (exit 5) counts as a failure.
 TEST_WORKERS ?= auto
+TEST_TMPDIR ?= $(shell test -d /dev/shm && test -w /dev/shm && echo /dev/shm || echo /tmp)
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25; status=$$?; \
+	TMPDIR="$(TEST_TMPDIR)" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup \
+		--durations=25; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
 

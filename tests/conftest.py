@@ -8,6 +8,7 @@ the dbt profile and the warehouse resource both read these variables.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,10 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
 (SESSION_ROOT / "dagster_home").mkdir()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    shutil.rmtree(SESSION_ROOT, ignore_errors=True)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -45,10 +50,14 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Under pytest-xdist (`make test`: `--dist loadgroup`) a module's tests run on one
     worker, so a module-scoped fixture is built once. A module marked `spread` shares only
-    session-wide states (tests/shared_states.py), and its tests run on any worker."""
+    session-wide states (tests/shared_states.py), and its tests run on any worker.
+
+    Tests marked `slow` (whole pipeline runs, many dbt invocations) come first, so the
+    workers do not end with one of them alone on a long test."""
     for item in items:
         if item.get_closest_marker("spread") is None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(scope="session")

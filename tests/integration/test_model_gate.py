@@ -22,7 +22,7 @@ from dagster_project.sql_text import quote_identifier
 from dagster_project.transform.dbt_assets import build_failure
 
 # Each test copies the shared published state: the tests can run on any worker.
-pytestmark = pytest.mark.spread
+pytestmark = [pytest.mark.slow, pytest.mark.spread]
 
 FAILING_TEST = "assert_deal_stages_are_configured"
 

@@ -20,6 +20,9 @@ from dagster_project.publish.checksums import served_mart_versions
 from dagster_project.publish.history import publish_history
 from dagster_project.settings import DBT_PROJECT_DIR, Paths, current_paths
 
+# Whole pipeline runs or many dbt invocations: started first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 75
 CHECK_DATES = (date(2025, 1, 6), date(2025, 2, 14), date(2025, 3, 21))

@@ -20,11 +20,15 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from dbt_cli import run_dbt
 from raw_loads import hold_back_late_and_nightly, load
 
 from dagster_project.ingest import drop_log
 from dagster_project.settings import BUILD_DATABASE_NAME
+
+# Whole pipeline runs or many dbt invocations: started first (tests/conftest.py).
+pytestmark = pytest.mark.slow
 
 SAMPLE_START = date(2025, 1, 6)
 # Ends on a Friday, so the nightly drop carries deal changes.

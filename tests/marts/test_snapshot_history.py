@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from dbt_cli import run_dbt
 from raw_loads import load
 from shared_states import check_evaluations
@@ -22,6 +23,9 @@ from shared_states import check_evaluations
 from dagster_project.publish.history import PUBLISHES_TABLE, ensure_publishes_table
 from dagster_project.sample_data import generate
 from dagster_project.settings import BUILD_DATABASE_NAME, Paths
+
+# Whole pipeline runs or many dbt invocations: started first (tests/conftest.py).
+pytestmark = pytest.mark.slow
 
 AGREEMENT_TEST = "assert_deal_field_history_agrees_with_extracts"
 

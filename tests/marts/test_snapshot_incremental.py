@@ -24,10 +24,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pytest
 from dbt_cli import run_dbt
 from raw_loads import hold_back_late_and_nightly, load
 
 from dagster_project.settings import BUILD_DATABASE_NAME
+
+# Whole pipeline runs or many dbt invocations: started first (tests/conftest.py).
+pytestmark = pytest.mark.slow
 
 SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 24

@@ -19,6 +19,9 @@ from third_party import maven_dir, run_to_published, write_maven_drop
 
 from dagster_project.settings import DBT_PROJECT_DIR, Paths, current_paths
 
+# Whole pipeline runs or many dbt invocations: started first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 # The drop is dated the day of the last close, so the as-of date is 2017-12-31.
 AS_OF = date(2017, 12, 31)
 

@@ -27,6 +27,9 @@ from third_party import run_to_published
 from dagster_project.quality.parameters import SEEDS_DIR, STAGE_MAPPINGS_SEED
 from dagster_project.settings import Paths, current_paths
 
+# Whole pipeline runs or many dbt invocations: started first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def published_run(

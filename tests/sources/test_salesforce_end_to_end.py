@@ -19,6 +19,9 @@ from third_party import run_to_published, shared_data_dir, write_drop
 
 from dagster_project.settings import Paths, current_paths
 
+# Whole pipeline runs or many dbt invocations: started first (tests/conftest.py).
+pytestmark = pytest.mark.slow
+
 DROP_DAY = date(2019, 12, 1)
 OBJECTS = ("opportunity", "user", "user_role", "account", "lead", "task", "event")
 
