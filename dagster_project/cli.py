@@ -1,7 +1,8 @@
-"""The `pipehealth` command: generate, run, status, rollback, serve.
+"""The `pipehealth` command: generate, run, status, rollback, serve, prepare.
 
 Exit codes of `run` are part of the public interface (docs/operations.md): 0 published,
-1 stopped by a quality gate (nothing published), 2 any other error.
+1 stopped by a quality gate (nothing published), 2 any other error. Every command maps
+an error it did not expect to 2, with one line on stderr and the traceback in a log file.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dagster_project.error_report import report_exception
 from dagster_project.exit_codes import EXIT_ERROR, EXIT_PUBLISHED
 from dagster_project.instance_config import ensure_instance_config
 from dagster_project.publish.checksums import mart_lines
@@ -25,12 +27,21 @@ from dagster_project.warehouse_access import WarehouseBusyError
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except Exception as error:
+        return report_exception(f"pipehealth {args.command} failed", error, _error_log(args))
+
+
+def _error_log(args: argparse.Namespace) -> Path:
+    """Where the traceback of a command that failed goes: the warehouse's logs folder."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return current_paths().warehouse / "logs" / f"pipehealth-{args.command}-{stamp}.log"
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipehealth", description=__doc__)
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
     generate = commands.add_parser("generate", help="write deterministic sample CRM drops")
     generate.add_argument("--scale", choices=["S", "M", "L"], help="preset size (overrides --reps)")
@@ -46,6 +57,11 @@ def _build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="load pending drops, gate, build, publish")
     _add_location_options(run)
     run.add_argument("--target", choices=["duckdb", "postgres"], default=None)
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print the gate line of every raw table, not only of those the drops delivered",
+    )
     run.set_defaults(handler=_run)
 
     status = commands.add_parser("status", help="what is loaded and published")
@@ -111,7 +127,7 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["PIPEHEALTH_TARGET"] = args.target
     from dagster_project.run import run_pipeline
 
-    return run_pipeline(paths)
+    return run_pipeline(paths, verbose=args.verbose)
 
 
 def _status(args: argparse.Namespace) -> int:
