@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from dagster_project.instance_config import ensure_instance_config
 from dagster_project.publish.checksums import mart_lines
 from dagster_project.publish.publisher import NothingToRollBackError
 from dagster_project.settings import REPO_ROOT, Paths, current_paths
+from dagster_project.supervise import run_until_stopped
 from dagster_project.warehouse_access import WarehouseBusyError
 
 
@@ -74,10 +74,20 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_location_options(rollback)
     rollback.set_defaults(handler=_rollback)
 
-    serve = commands.add_parser("serve", help="start the Dagster UI")
+    serve = commands.add_parser(
+        "serve", help="start the Dagster UI and daemon on this machine (`dagster dev`)"
+    )
     _add_location_options(serve)
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(handler=_serve)
+
+    prepare = commands.add_parser(
+        "prepare",
+        help="parse the dbt project and write DAGSTER_HOME/dagster.yaml "
+        "(before starting dagster-webserver or dagster-daemon as services)",
+    )
+    _add_location_options(prepare)
+    prepare.set_defaults(handler=_prepare)
     return parser
 
 
@@ -157,6 +167,16 @@ def _rollback(args: argparse.Namespace) -> int:
     return EXIT_PUBLISHED
 
 
+def _prepare(args: argparse.Namespace) -> int:
+    _apply_locations(args)
+    from dagster_project.project import dbt_project, prepare_manifest
+
+    prepare_manifest()
+    print(f"dbt manifest: {dbt_project.manifest_path}")
+    print(f"Dagster instance: {Path(os.environ['DAGSTER_HOME']) / 'dagster.yaml'}")
+    return EXIT_PUBLISHED
+
+
 def _serve(args: argparse.Namespace) -> int:
     _apply_locations(args)
     from dagster_project.project import prepare_manifest
@@ -175,7 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
     # `dagster dev` re-parses dbt on every reload with the `dbt` found on PATH.
     environment = dict(os.environ)
     environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment["PATH"]])
-    return subprocess.call(command, cwd=REPO_ROOT, env=environment)
+    return run_until_stopped(command, cwd=REPO_ROOT, env=environment)
 
 
 if __name__ == "__main__":

@@ -43,7 +43,8 @@ def run_pipeline(paths: Paths, *, verbose: bool = False) -> int:
     the gate line of every raw table, not only of those the loaded drops delivered.
     """
     run_id = str(uuid.uuid4())
-    # dagster-dbt echoes every dbt line to stdout: keep it in a file, show the steps.
+    # dagster-dbt echoes every dbt line to stdout and Dagster logs warnings to stderr:
+    # both go to a file, the terminal shows the steps.
     run_log = paths.warehouse / "logs" / f"{run_id}.log"
     run_log.parent.mkdir(parents=True, exist_ok=True)
     print(f"pipehealth run {run_id}: {paths.landing} -> {paths.warehouse}", flush=True)
@@ -81,6 +82,9 @@ def _execute(paths: Paths, run_id: str, run_log: Path, verbose: bool) -> dg.Exec
         run_log.open("w", encoding="utf-8") as log,
         progress_display(instance, run_id, stream=sys.stdout, verbose=verbose),
         contextlib.redirect_stdout(log),
+        # Dagster's console logger writes a failed step's traceback to stderr: into the
+        # log with the rest, the run ends with one line saying what failed.
+        contextlib.redirect_stderr(log),
     ):
         return job.execute_in_process(
             instance=instance,
@@ -98,10 +102,11 @@ def _publish_succeeded(result: dg.ExecuteInProcessResult) -> bool:
     )
 
 
-def _failure_headline(published: bool) -> str:
+def _failure_headline(published: bool, step_key: str | None = None) -> str:
+    failed = f"pipehealth run failed in step {step_key}" if step_key else "pipehealth run failed"
     if published:
-        return "pipehealth run failed after publishing (the new marts are served)"
-    return "pipehealth run failed; nothing was published"
+        return f"{failed} after publishing (the new marts are served)"
+    return f"{failed}; nothing was published"
 
 
 def _report_unsuccessful(
@@ -136,20 +141,18 @@ def _report_unsuccessful(
             )
         print(f"The last good marts stay published at {paths.served_database}", file=sys.stderr)
         return EXIT_GATE_FAILED
-    headline = _failure_headline(published)
     if not failures:
+        headline = _failure_headline(published)
         return report_error(headline, f"run {result.run_id} did not succeed", "", run_log)
-    step_key = failures[0].step_key
+    headline = _failure_headline(published, failures[0].step_key)
     error = failures[0].step_failure_data.error if failures[0].step_failure_data else None
     if error is None:
-        return report_error(f"{headline} in step {step_key}", "no error recorded", "", run_log)
+        return report_error(headline, "no error recorded", "", run_log)
     # Dagster wraps the step's own exception: the innermost cause is the one that says why.
     cause = error
     while cause.cause is not None:
         cause = cause.cause
-    return report_error(
-        f"{headline} in step {step_key}", first_line(cause.message), error.to_string(), run_log
-    )
+    return report_error(headline, first_line(cause.message), error.to_string(), run_log)
 
 
 def _fail_runs_of_killed_processes(instance: dg.DagsterInstance, job_name: str) -> None:
