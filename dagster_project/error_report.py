@@ -16,9 +16,15 @@ from dagster_project.exit_codes import EXIT_ERROR
 
 def report_error(headline: str, error_line: str, details: str, log: Path) -> int:
     """Print `headline: error_line` and where `details` went; return EXIT_ERROR."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as file:
-        file.write(f"\n{headline}\n{details}\n")
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as file:
+            file.write(f"\n{headline}\n{details}\n")
+    except OSError as unwritable:
+        # The warehouse may be what is broken: the details go to stderr instead.
+        print(f"{headline}: {error_line} (no log, {unwritable})", file=sys.stderr)
+        print(details, file=sys.stderr, flush=True)
+        return EXIT_ERROR
     print(f"{headline}: {error_line} (details in {log})", file=sys.stderr, flush=True)
     return EXIT_ERROR
 
