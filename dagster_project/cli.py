@@ -1,36 +1,47 @@
-"""The `pipehealth` command: generate, run, status, rollback, serve.
+"""The `pipehealth` command: generate, run, status, rollback, serve, prepare.
 
 Exit codes of `run` are part of the public interface (docs/operations.md): 0 published,
-1 stopped by a quality gate (nothing published), 2 any other error.
+1 stopped by a quality gate (nothing published), 2 any other error. Every command maps
+an error it did not expect to 2, with one line on stderr and the traceback in a log file.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from dagster_project.error_report import report_exception
 from dagster_project.exit_codes import EXIT_ERROR, EXIT_PUBLISHED
 from dagster_project.instance_config import ensure_instance_config
 from dagster_project.publish.checksums import mart_lines
 from dagster_project.publish.publisher import NothingToRollBackError
 from dagster_project.settings import REPO_ROOT, Paths, current_paths
+from dagster_project.supervise import run_until_stopped
 from dagster_project.warehouse_access import WarehouseBusyError
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _build_parser()
     args = parser.parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except Exception as error:
+        return report_exception(f"pipehealth {args.command} failed", error, _error_log(args))
+
+
+def _error_log(args: argparse.Namespace) -> Path:
+    """Where the traceback of a command that failed goes: the warehouse's logs folder."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return current_paths().warehouse / "logs" / f"pipehealth-{args.command}-{stamp}.log"
 
 
 def _build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="pipehealth", description=__doc__)
-    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
     generate = commands.add_parser("generate", help="write deterministic sample CRM drops")
     generate.add_argument("--scale", choices=["S", "M", "L"], help="preset size (overrides --reps)")
@@ -46,6 +57,11 @@ def _build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="load pending drops, gate, build, publish")
     _add_location_options(run)
     run.add_argument("--target", choices=["duckdb", "postgres"], default=None)
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print the gate line of every raw table, not only of those the drops delivered",
+    )
     run.set_defaults(handler=_run)
 
     status = commands.add_parser("status", help="what is loaded and published")
@@ -58,10 +74,20 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_location_options(rollback)
     rollback.set_defaults(handler=_rollback)
 
-    serve = commands.add_parser("serve", help="start the Dagster UI")
+    serve = commands.add_parser(
+        "serve", help="start the Dagster UI and daemon on this machine (`dagster dev`)"
+    )
     _add_location_options(serve)
     serve.add_argument("--port", type=int, default=3000)
     serve.set_defaults(handler=_serve)
+
+    prepare = commands.add_parser(
+        "prepare",
+        help="parse the dbt project and write DAGSTER_HOME/dagster.yaml "
+        "(before starting dagster-webserver or dagster-daemon as services)",
+    )
+    _add_location_options(prepare)
+    prepare.set_defaults(handler=_prepare)
     return parser
 
 
@@ -111,7 +137,7 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["PIPEHEALTH_TARGET"] = args.target
     from dagster_project.run import run_pipeline
 
-    return run_pipeline(paths)
+    return run_pipeline(paths, verbose=args.verbose)
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -141,6 +167,16 @@ def _rollback(args: argparse.Namespace) -> int:
     return EXIT_PUBLISHED
 
 
+def _prepare(args: argparse.Namespace) -> int:
+    _apply_locations(args)
+    from dagster_project.project import dbt_project, prepare_manifest
+
+    prepare_manifest()
+    print(f"dbt manifest: {dbt_project.manifest_path}")
+    print(f"Dagster instance: {Path(os.environ['DAGSTER_HOME']) / 'dagster.yaml'}")
+    return EXIT_PUBLISHED
+
+
 def _serve(args: argparse.Namespace) -> int:
     _apply_locations(args)
     from dagster_project.project import prepare_manifest
@@ -159,7 +195,7 @@ def _serve(args: argparse.Namespace) -> int:
     # `dagster dev` re-parses dbt on every reload with the `dbt` found on PATH.
     environment = dict(os.environ)
     environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment["PATH"]])
-    return subprocess.call(command, cwd=REPO_ROOT, env=environment)
+    return run_until_stopped(command, cwd=REPO_ROOT, env=environment)
 
 
 if __name__ == "__main__":

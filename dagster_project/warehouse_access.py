@@ -6,7 +6,9 @@ file. So:
 
 - a run holds `warehouse/.run.lock` (an OS lock, `flock`) from start to end; a
   second run, or a rollback, waits for it. The OS releases it when the holder dies,
-  so a killed run never leaves a stale lock behind;
+  so a killed run never leaves a stale lock behind. `pipehealth run` takes it around
+  the whole job and its summary; the job's resource then enters it again in the same
+  process without waiting;
 - every connection to the build database retries a few times on a lock error.
 """
 
@@ -30,6 +32,11 @@ class WarehouseBusyError(Exception):
     """Another run held the warehouse for longer than we were willing to wait."""
 
 
+# Warehouses whose run lock this process holds, with how many blocks hold it: a second
+# flock on a new descriptor would wait for this process's own first one.
+_held_here: dict[Path, int] = {}
+
+
 @contextmanager
 def run_lock(
     warehouse: Path,
@@ -40,15 +47,24 @@ def run_lock(
 ) -> Iterator[None]:
     """Hold the warehouse's run lock; `on_wait` is told once who holds it, if anyone."""
     warehouse.mkdir(parents=True, exist_ok=True)
-    path = warehouse / RUN_LOCK_NAME
+    path = (warehouse / RUN_LOCK_NAME).resolve()
+    if path in _held_here:
+        _held_here[path] += 1
+        try:
+            yield
+        finally:
+            _held_here[path] -= 1
+        return
     descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         _acquire(descriptor, path, wait_seconds, on_wait)
         os.ftruncate(descriptor, 0)
         os.pwrite(descriptor, holder.encode(), 0)
+        _held_here[path] = 1
         try:
             yield
         finally:
+            del _held_here[path]
             fcntl.flock(descriptor, fcntl.LOCK_UN)
     finally:
         os.close(descriptor)

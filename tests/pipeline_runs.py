@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,14 +53,33 @@ def run_in(paths: Paths) -> Run:
     """
     from dagster_project.run import run_pipeline
 
+    with in_process_run(paths) as instance:
+        return Run(exit_code=run_pipeline(paths), instance=instance)
+
+
+def cli_run_in(paths: Paths, **environment: str) -> Run:
+    """`pipehealth run --landing .. --warehouse ..` through the CLI's `main`, in this
+    process like `run_in`, with `environment` set for the run only."""
+    from dagster_project.cli import main
+
+    with in_process_run(paths, **environment) as instance:
+        argv = ["run", "--landing", str(paths.landing), "--warehouse", str(paths.warehouse)]
+        return Run(exit_code=main(argv), instance=instance)
+
+
+@contextmanager
+def in_process_run(paths: Paths, **environment: str) -> Iterator[dg.DagsterInstance]:
+    """The environment of a run in this process, undone afterwards; yields its instance."""
     instance = dg.DagsterInstance.ephemeral()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PIPEHEALTH_LANDING", str(paths.landing))
         patch.setenv("PIPEHEALTH_WAREHOUSE", str(paths.warehouse))
+        for name, value in environment.items():
+            patch.setenv(name, value)
         # The session fixture `dbt_manifest` parsed the dbt project once already.
         patch.setattr("dagster_project.project.prepare_manifest", lambda: None)
         patch.setattr(dg.DagsterInstance, "get", staticmethod(lambda: instance))
-        return Run(exit_code=run_pipeline(paths), instance=instance)
+        yield instance
 
 
 def copy_state(source: Paths, target_root: Path) -> Paths:

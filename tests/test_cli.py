@@ -52,3 +52,39 @@ def test_rollback_with_nothing_published_says_so_and_fails(
     assert main(["rollback", "--warehouse", str(tmp_path / "warehouse")]) == 2
 
     assert "No previous published version" in capsys.readouterr().err
+
+
+def test_an_unexpected_error_exits_2_with_one_line_and_the_traceback_in_a_log(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
+        monkeypatch.setenv(variable, os.environ[variable])
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    # A served BI file that is not a DuckDB database: status cannot read it.
+    (warehouse / "pipehealth.duckdb").write_text("not a database\n" * 100)
+
+    assert main(["status", "--warehouse", str(warehouse)]) == 2
+
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("pipehealth status failed: IOException: ")
+    log = Path(line.rsplit("(details in ", 1)[1].removesuffix(")"))
+    assert log.parent == warehouse / "logs"
+    assert log.read_text().count("Traceback (most recent call last)") == 1
+
+
+def test_an_error_where_no_log_can_be_written_still_exits_2_with_the_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
+        monkeypatch.setenv(variable, os.environ[variable])
+    # A file where the warehouse folder should be: neither the lock nor a log fits in it.
+    warehouse = tmp_path / "warehouse"
+    warehouse.write_text("")
+
+    assert main(["rollback", "--warehouse", str(warehouse)]) == 2
+
+    first, *rest = capsys.readouterr().err.splitlines()
+    assert first.startswith("pipehealth rollback failed: FileExistsError: ")
+    assert "(no log, " in first
+    assert rest[0] == "Traceback (most recent call last):"

@@ -106,3 +106,18 @@ def test_a_runs_connections_take_the_dbt_profiles_memory_settings(
         ).fetchone()
 
     assert settings == ("488.2 MiB", 1, str(tmp_path / "wh" / "tmp"))
+
+
+def test_the_holder_enters_its_own_lock_again_and_keeps_it_until_the_outer_block_ends(
+    tmp_path: Path,
+) -> None:
+    """`pipehealth run` holds the lock around the job, whose resource takes it again."""
+    try_lock = [sys.executable, "-c", HOLD_LOCK, str(tmp_path), "0"]
+    with run_lock(tmp_path, holder="run outer", wait_seconds=0):
+        with run_lock(tmp_path, holder="run inner", wait_seconds=0):
+            assert subprocess.run(try_lock, capture_output=True).returncode != 0
+        # The inner block ended: the lock is still this process's.
+        other = subprocess.run(try_lock, capture_output=True, text=True)
+        assert other.returncode != 0
+        assert "in use by run outer" in other.stderr
+    assert subprocess.run(try_lock, capture_output=True).returncode == 0

@@ -17,6 +17,8 @@ from dagster_project.settings import POSTGRES_TARGET, dbt_target
 
 RAW_GROUP = "raw"
 DROP_LOG_KEY = dg.AssetKey([RAW_GROUP, "_drops"])
+# On each raw table's materialization: how many files of the loaded drops it read.
+FILES_READ_METADATA_KEY = "files_read"
 
 
 def raw_asset_key(entity: str) -> dg.AssetKey:
@@ -94,6 +96,7 @@ def raw_extracts(
             asset_key=raw_asset_key(entity),
             metadata={
                 "drops_loaded": len(report.drops_loaded),
+                FILES_READ_METADATA_KEY: report.files_read[entity],
                 "rows_read": report.rows_read[entity],
                 "versions_added": report.versions_added[entity],
                 "versions_stored": stored[entity],

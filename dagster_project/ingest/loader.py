@@ -53,6 +53,7 @@ class LoadReport:
 
     drops_loaded: list[str] = field(default_factory=list)
     drops_replaced: list[str] = field(default_factory=list)
+    files_read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAW_TABLES, 0))
     rows_read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAW_TABLES, 0))
     versions_added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RAW_TABLES, 0))
     rejected: DropRejectedError | None = None
@@ -301,6 +302,7 @@ def _load_batch(
     drop_log.record_files(connection, batch_files, _rows_per_file(connection))
     _register_batch_files(connection, batch)
     rows_read, versions_added = _append_new_versions(connection, entity, loaded_at)
+    report.files_read[entity] += len(batch_files)
     report.rows_read[entity] += rows_read
     report.versions_added[entity] += versions_added
 

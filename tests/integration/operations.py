@@ -72,10 +72,11 @@ class Installation:
             **extra,
         }
 
-    def start_run(self, **extra: str) -> subprocess.Popen[bytes]:
-        """`pipehealth run` in its own process group, so a kill takes its dbt child too."""
+    def start_run(self, log_name: str = "run.log", **extra: str) -> subprocess.Popen[bytes]:
+        """`pipehealth run` in its own process group, so a kill takes its dbt child too;
+        its output goes to `log_name` in the root."""
         (self.root / "dagster_home").mkdir(exist_ok=True)
-        log = (self.root / "run.log").open("ab")
+        log = (self.root / log_name).open("ab")
         return subprocess.Popen(
             [PIPEHEALTH, "run"],
             env=self.environment(**extra),

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from dagster_project.exit_codes import EXIT_GATE_FAILED, EXIT_PUBLISHED
+from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.publish.checksums import served_mart_versions
 from dagster_project.publish.history import publish_history
 from dagster_project.settings import DBT_PROJECT_DIR, Paths, current_paths
@@ -139,13 +140,17 @@ def test_rerunning_without_new_drops_gives_the_same_marts(
     with duckdb.connect(str(published.build_database), read_only=True) as connection:
         raw_before = connection.execute("select count(*) from raw.deals").fetchone()
 
-    assert run_pipeline(published) == EXIT_PUBLISHED
+    assert run_pipeline(published, verbose=True) == EXIT_PUBLISHED
 
     printed = capsys.readouterr().out
-    for step in ("load     done", "gate     raw/deals done", "dbt      done", "publish  done"):
+    for step in ("load     done", "dbt      done", "publish  done"):
         assert step in printed
     assert "[4/4] publish  done" in printed
     assert "1 of " not in printed  # dbt's own lines go to the run's log file
+    # --verbose: a gate line for every raw table, though no drop was loaded.
+    for table in RAW_TABLES:
+        assert f"[2/4] gate     raw/{table} done in " in printed
+    assert "more raw tables" not in printed
     pd.testing.assert_frame_equal(served(published, query), before)
     with duckdb.connect(str(published.build_database), read_only=True) as connection:
         assert connection.execute("select count(*) from raw.deals").fetchone() == raw_before
@@ -193,7 +198,15 @@ def test_a_bad_drop_stops_at_the_gate_and_keeps_the_published_marts(
         shutil.rmtree(bad_drop)
 
     assert published.served_database.read_bytes() == published_before
-    message = capsys.readouterr().err
+    printed = capsys.readouterr()
+    # Quiet by default: a line for the one table the drop delivered, one for the rest.
+    gate_lines = [line for line in printed.out.splitlines() if line.startswith("[2/4] gate")]
+    assert gate_lines == [
+        "[2/4] gate     raw/deals FAILED",
+        f"[2/4] gate     {len(RAW_TABLES) - 1} more raw tables, not in the drops loaded: done "
+        "(--verbose lists them)",
+    ]
+    message = printed.err
     assert "2099-01-01/deals.csv" in message
     assert "amount" in message
     assert last_drop.is_dir()
