@@ -31,6 +31,10 @@ dbt_project.prepare_if_dev()
 PARSE_STAMP_NAME = "pipehealth_parsed_from.txt"
 # Written by dbt, not read by its parser.
 NOT_PARSED_FOLDERS = frozenset({"target", "logs", "dbt_packages"})
+# Where one installation keeps its files: the profile reads the warehouse folder for the
+# DuckDB path, which no parsed node holds, so another installation (a second warehouse,
+# each test's own) is the same manifest, not another parse.
+LOCATION_VARIABLES = frozenset({"PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"})
 
 
 def prepare_manifest() -> None:
@@ -49,7 +53,7 @@ def prepare_manifest() -> None:
 def parse_inputs_digest(project_dir: Path) -> str:
     """A digest of what `dbt parse` reads: every file of the project (not dbt's output),
     the installed dbt packages' versions, the target and the PIPEHEALTH_ and DBT_
-    environment variables (the profile and env_var() read them)."""
+    environment variables (the profile and env_var() read them) but the locations."""
     digest = hashlib.sha256()
     packages = sorted(
         f"{distribution.metadata['Name']}=={distribution.version}"
@@ -59,7 +63,7 @@ def parse_inputs_digest(project_dir: Path) -> str:
     settings = sorted(
         f"{name}={value}"
         for name, value in os.environ.items()
-        if name.startswith(("PIPEHEALTH_", "DBT_"))
+        if name.startswith(("PIPEHEALTH_", "DBT_")) and name not in LOCATION_VARIABLES
     )
     digest.update("\n".join([*packages, f"target={dbt_target()}", *settings]).encode())
     for path in sorted(project_dir.rglob("*")):

@@ -22,6 +22,12 @@ def test_an_unchanged_project_is_not_parsed_again(monkeypatch: pytest.MonkeyPatc
     prepare_manifest()
     assert manifest_written_at() == parsed_at
 
+    # Another installation's folders are the same manifest.
+    monkeypatch.setenv("PIPEHEALTH_WAREHOUSE", "/elsewhere/warehouse")
+    monkeypatch.setenv("PIPEHEALTH_LANDING", "/elsewhere/landing")
+    prepare_manifest()
+    assert manifest_written_at() == parsed_at
+
     # The profile reads PIPEHEALTH_ variables, so another value is another parse.
     monkeypatch.setenv("PIPEHEALTH_DUCKDB_THREADS", "1")
     prepare_manifest()
