@@ -10,6 +10,12 @@ import pytest
 from dagster_project.cli import main
 
 
+def restore_locations_afterwards(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A command exports its locations for dbt and Dagster: undo that after the test."""
+    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
+        monkeypatch.setenv(variable, os.environ[variable])
+
+
 def test_generate_writes_drops_and_reports_them(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -33,8 +39,7 @@ def test_status_before_any_publish_says_so(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The command exports its locations for dbt and Dagster: restore them afterwards.
-    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
-        monkeypatch.setenv(variable, os.environ[variable])
+    restore_locations_afterwards(monkeypatch)
 
     assert main(["status", "--warehouse", str(tmp_path / "warehouse")]) == 0
 
@@ -46,8 +51,7 @@ def test_status_before_any_publish_says_so(
 def test_rollback_with_nothing_published_says_so_and_fails(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
-        monkeypatch.setenv(variable, os.environ[variable])
+    restore_locations_afterwards(monkeypatch)
 
     assert main(["rollback", "--warehouse", str(tmp_path / "warehouse")]) == 2
 
@@ -57,8 +61,7 @@ def test_rollback_with_nothing_published_says_so_and_fails(
 def test_an_unexpected_error_exits_2_with_one_line_and_the_traceback_in_a_log(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
-        monkeypatch.setenv(variable, os.environ[variable])
+    restore_locations_afterwards(monkeypatch)
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     # A served BI file that is not a DuckDB database: status cannot read it.
@@ -76,8 +79,7 @@ def test_an_unexpected_error_exits_2_with_one_line_and_the_traceback_in_a_log(
 def test_an_error_where_no_log_can_be_written_still_exits_2_with_the_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for variable in ("DAGSTER_HOME", "PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"):
-        monkeypatch.setenv(variable, os.environ[variable])
+    restore_locations_afterwards(monkeypatch)
     # A file where the warehouse folder should be: neither the lock nor a log fits in it.
     warehouse = tmp_path / "warehouse"
     warehouse.write_text("")
