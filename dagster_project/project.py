@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -35,6 +36,8 @@ NOT_PARSED_FOLDERS = frozenset({"target", "logs", "dbt_packages"})
 # DuckDB path, which no parsed node holds, so another installation (a second warehouse,
 # each test's own) is the same manifest, not another parse.
 LOCATION_VARIABLES = frozenset({"PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"})
+# dbt's cache of the last parse: what lets a parse after a small edit take seconds.
+PARTIAL_PARSE_NAME = "partial_parse.msgpack"
 
 
 def prepare_manifest() -> None:
@@ -45,8 +48,19 @@ def prepare_manifest() -> None:
     inputs = parse_inputs_digest(DBT_PROJECT_DIR)
     if stamp.exists() and stamp.read_text() == _stamp_text(inputs):
         return
+    # Parsed into a folder of this process's own and moved into place in one rename:
+    # another process (a second installation, `pipehealth status`) may be reading the
+    # manifest meanwhile, and dbt writes it in place, so it would read half a file.
+    private_target = dbt_project.manifest_path.parent / f"parse-{os.getpid()}"
+    private_target.mkdir(parents=True, exist_ok=True)
+    partial_parse = dbt_project.manifest_path.parent / PARTIAL_PARSE_NAME
+    if partial_parse.exists():
+        shutil.copy2(partial_parse, private_target / PARTIAL_PARSE_NAME)
     dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
-    dbt.cli(["parse", "--quiet"], target_path=dbt_project.target_path).wait()
+    dbt.cli(["parse", "--quiet"], target_path=private_target).wait()
+    os.replace(private_target / PARTIAL_PARSE_NAME, partial_parse)
+    os.replace(private_target / dbt_project.manifest_path.name, dbt_project.manifest_path)
+    shutil.rmtree(private_target, ignore_errors=True)
     stamp.write_text(_stamp_text(inputs))
 
 
