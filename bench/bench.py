@@ -36,7 +36,12 @@ REPO_ROOT = BENCH_DIR.parent
 BIN = Path(sys.executable).parent
 SAMPLE_SECONDS = 0.1
 # Sizes of the one-drop raw gate memory probe: about a full deals export at each scale.
-RAW_GATE_MEMORY_ROWS = {"S": (100_000, 300_000), "M": (1_000_000, 3_000_000), "L": (3_000_000,)}
+RAW_GATE_MEMORY_ROWS = {
+    "XS": (10_000,),
+    "S": (100_000, 300_000),
+    "M": (1_000_000, 3_000_000),
+    "L": (3_000_000,),
+}
 
 
 @dataclass
@@ -363,7 +368,7 @@ def append_results(results: Path, section: str) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=["S", "M", "L"], default="S")
+    parser.add_argument("--scale", choices=list(RAW_GATE_MEMORY_ROWS), default="S")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "bench" / "work")
     parser.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")

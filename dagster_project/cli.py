@@ -19,6 +19,7 @@ from dagster_project.exit_codes import EXIT_ERROR, EXIT_PUBLISHED
 from dagster_project.instance_config import ensure_instance_config
 from dagster_project.publish.checksums import mart_lines
 from dagster_project.publish.publisher import NothingToRollBackError
+from dagster_project.sample_data.scales import SCALES
 from dagster_project.settings import REPO_ROOT, Paths, current_paths
 from dagster_project.supervise import run_until_stopped
 from dagster_project.warehouse_access import WarehouseBusyError
@@ -44,7 +45,7 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND", dest="command")
 
     generate = commands.add_parser("generate", help="write deterministic sample CRM drops")
-    generate.add_argument("--scale", choices=["S", "M", "L"], help="preset size (overrides --reps)")
+    generate.add_argument("--scale", choices=list(SCALES), help="preset size (overrides --reps)")
     generate.add_argument("--seed", type=int, default=7)
     generate.add_argument("--reps", type=int, default=40)
     generate.add_argument("--days", type=int, default=730)

@@ -15,6 +15,8 @@ class ScalePreset:
 
 
 SCALES: dict[str, ScalePreset] = {
+    # The benchmark harness's smoke run in CI: every stage, in about two minutes.
+    "XS": ScalePreset(reps=6, days=180),  # ~400 deals, ~40k activities
     "S": ScalePreset(reps=40, days=730),  # ~10k deals, ~1M activities
     "M": ScalePreset(reps=200, days=730),  # ~50k deals, ~5M activities
     "L": ScalePreset(reps=2000, days=730),  # ~500k deals, ~50M activities
