@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -36,6 +37,8 @@ NOT_PARSED_FOLDERS = frozenset({"target", "logs", "dbt_packages"})
 # DuckDB path, which no parsed node holds, so another installation (a second warehouse,
 # each test's own) is the same manifest, not another parse.
 LOCATION_VARIABLES = frozenset({"PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"})
+# How the project's files read the environment: env_var('NAME') or env_var("NAME", default).
+ENV_VAR_CALL = re.compile(r"""env_var\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
 # dbt's cache of the last parse: what lets a parse after a small edit take seconds.
 PARTIAL_PARSE_NAME = "partial_parse.msgpack"
 
@@ -66,9 +69,21 @@ def prepare_manifest() -> None:
 
 def parse_inputs_digest(project_dir: Path) -> str:
     """A digest of what `dbt parse` reads: every file of the project (not dbt's output),
-    the installed dbt packages' versions, the target and the PIPEHEALTH_ and DBT_
-    environment variables (the profile and env_var() read them) but the locations."""
-    digest = hashlib.sha256()
+    the installed dbt packages' versions, the target, dbt's own DBT_ settings and the
+    variables the project's files read with env_var(), but the locations.
+
+    Other variables of the environment (a run's PIPEHEALTH_PAUSE_AT, an alert URL) are
+    not read by dbt, so they are no reason to parse again."""
+    files = hashlib.sha256()
+    read_variables: set[str] = set()
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if relative.parts[0] in NOT_PARSED_FOLDERS or not path.is_file():
+            continue
+        content = path.read_bytes()
+        files.update(f"\n{relative.as_posix()}\n".encode())
+        files.update(content)
+        read_variables.update(ENV_VAR_CALL.findall(content.decode(errors="replace")))
     packages = sorted(
         f"{distribution.metadata['Name']}=={distribution.version}"
         for distribution in importlib.metadata.distributions()
@@ -77,15 +92,10 @@ def parse_inputs_digest(project_dir: Path) -> str:
     settings = sorted(
         f"{name}={value}"
         for name, value in os.environ.items()
-        if name.startswith(("PIPEHEALTH_", "DBT_")) and name not in LOCATION_VARIABLES
+        if (name.startswith("DBT_") or name in read_variables) and name not in LOCATION_VARIABLES
     )
+    digest = hashlib.sha256(files.digest())
     digest.update("\n".join([*packages, f"target={dbt_target()}", *settings]).encode())
-    for path in sorted(project_dir.rglob("*")):
-        relative = path.relative_to(project_dir)
-        if relative.parts[0] in NOT_PARSED_FOLDERS or not path.is_file():
-            continue
-        digest.update(f"\n{relative.as_posix()}\n".encode())
-        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -28,7 +28,12 @@ def test_an_unchanged_project_is_not_parsed_again(monkeypatch: pytest.MonkeyPatc
     prepare_manifest()
     assert manifest_written_at() == parsed_at
 
-    # The profile reads PIPEHEALTH_ variables, so another value is another parse.
+    # Nor is a variable dbt does not read (a run's crash-test pause point).
+    monkeypatch.setenv("PIPEHEALTH_PAUSE_AT", "dbt")
+    prepare_manifest()
+    assert manifest_written_at() == parsed_at
+
+    # The profile reads PIPEHEALTH_DUCKDB_THREADS, so another value is another parse.
     monkeypatch.setenv("PIPEHEALTH_DUCKDB_THREADS", "1")
     prepare_manifest()
     assert manifest_written_at() > parsed_at
