@@ -16,7 +16,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 SCALE ?= S
 SEED ?= 7
 
-.PHONY: install run test lint format dev docs sample clean run-broken-example bench bench-smoke \
+.PHONY: install run test lint format dev docs metric-docs sample clean run-broken-example bench bench-smoke \
 	install-spark test-spark
 
 $(INSTALLED): pyproject.toml
@@ -81,11 +81,15 @@ format: install
 dev: install
 	$(BIN)/pipehealth serve
 
+## dbt's docs blocks of the metrics (dbt/models/marts/_metrics.md), from docs/metrics.md.
+metric-docs: install
+	$(BIN)/python -m dagster_project.transform.metric_docs
+
 ## dbt's docs for analysts as one static page, warehouse/docs/index.html (opens offline, no
 ## server); the catalog (column types, row counts) is read from the build database.
 DOCS_DIR := $(PIPEHEALTH_WAREHOUSE)/docs
 
-docs: install
+docs: metric-docs
 	rm -rf "$(DOCS_DIR)/target"
 	mkdir -p "$(DOCS_DIR)"
 	cd dbt && ../$(BIN)/dbt docs generate --static --profiles-dir . --target-path "$(DOCS_DIR)/target"
