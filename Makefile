@@ -92,8 +92,13 @@ DOCS_DIR := $(PIPEHEALTH_WAREHOUSE)/docs
 docs: metric-docs
 	rm -rf "$(DOCS_DIR)/target"
 	mkdir -p "$(DOCS_DIR)"
-	cd dbt && ../$(BIN)/dbt docs generate --static --profiles-dir . --target-path "$(DOCS_DIR)/target"
-	mv "$(DOCS_DIR)/target/static_index.html" "$(DOCS_DIR)/index.html"
+	cd dbt && $(abspath $(BIN))/dbt docs generate --static --profiles-dir . --target-path "$(DOCS_DIR)/target"
+	@# dbt-docs' page asks its server for two URLs that are unexpanded templates, each a 404
+	@# and a console error: the favicon `${require(...)}` (an empty icon instead) and the
+	@# tree's icons `xlink:href="{{ ... }}"` (set by AngularJS once expanded instead).
+	sed -e 's|href="\$${require([^)]*)}"|href="data:,"|' \
+		-e 's|xlink:href="{{|ng-attr-xlink:href="{{|g' \
+		"$(DOCS_DIR)/target/static_index.html" > "$(DOCS_DIR)/index.html"
 	rm -rf "$(DOCS_DIR)/target"
 	@echo "dbt docs: $(DOCS_DIR)/index.html"
 

@@ -36,7 +36,7 @@ HEADLINE_METRICS = {
 }
 
 
-def test_a_marked_list_item_becomes_a_definition_without_its_marker() -> None:
+def test_a_marked_list_item_becomes_a_definition_without_its_marker_and_bold() -> None:
     markdown = (
         "Text around is not a definition.\n"
         "<!-- docs win_rate -->\n"
@@ -48,17 +48,19 @@ def test_a_marked_list_item_becomes_a_definition_without_its_marker() -> None:
 
     definitions = metric_definitions(markdown)
 
-    assert definitions == {"win_rate": "**win_rate** = won ÷ closed, a line\nthat goes on."}
-    assert docs_blocks(definitions).endswith(
-        "{% docs win_rate %}\n**win_rate** = won ÷ closed, a line\nthat goes on.\n{% enddocs %}\n"
+    assert definitions == {"win_rate": "win_rate = won ÷ closed, a line\nthat goes on."}
+    blocks = docs_blocks(definitions)
+    assert "\n- **win_rate** = won ÷ closed, a line\n  that goes on.\n{% enddocs %}" in blocks
+    assert blocks.endswith(
+        "{% docs win_rate %}\nwin_rate = won ÷ closed, a line\nthat goes on.\n{% enddocs %}\n"
     )
 
 
 @pytest.mark.parametrize(
     ("markdown", "error"),
     [
-        ("<!-- docs a -->\n- x\n<!-- enddocs -->\n" * 2, "defines 'a' twice"),
-        ("<!-- docs a -->\nA paragraph.\n<!-- enddocs -->\n", "'a' is not a list item"),
+        ("<!-- docs a -->\n- **a** = x\n<!-- enddocs -->\n" * 2, "defines 'a' twice"),
+        ("<!-- docs a -->\n- **b** = x\n<!-- enddocs -->\n", "'a' is not `- \\*\\*a\\*\\*"),
     ],
 )
 def test_a_malformed_definition_is_named(markdown: str, error: str) -> None:
@@ -79,7 +81,11 @@ def test_a_mart_column_named_after_a_metric_is_described_by_its_docs_block(
     dbt_manifest: Path,
 ) -> None:
     manifest = json.loads(dbt_manifest.read_text())
-    blocks = {doc["name"]: doc["block_contents"] for doc in manifest["docs"].values()}
+    blocks = {
+        doc["name"]: doc["block_contents"]
+        for doc in manifest["docs"].values()
+        if doc["package_name"] == "pipehealth"
+    }
     definitions = metric_definitions(METRICS_DOC.read_text())
     assert {name: blocks.get(name) for name in definitions} == definitions
 
