@@ -16,7 +16,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 SCALE ?= S
 SEED ?= 7
 
-.PHONY: install run test lint format dev docs sample clean run-broken-example bench bench-smoke \
+.PHONY: install run test lint format dev docs metric-docs sample clean run-broken-example bench bench-smoke \
 	install-spark test-spark
 
 $(INSTALLED): pyproject.toml
@@ -81,15 +81,24 @@ format: install
 dev: install
 	$(BIN)/pipehealth serve
 
+## dbt's docs blocks of the metrics (dbt/models/marts/_metrics.md), from docs/metrics.md.
+metric-docs: install
+	$(BIN)/python -m dagster_project.transform.metric_docs
+
 ## dbt's docs for analysts as one static page, warehouse/docs/index.html (opens offline, no
 ## server); the catalog (column types, row counts) is read from the build database.
 DOCS_DIR := $(PIPEHEALTH_WAREHOUSE)/docs
 
-docs: install
+docs: metric-docs
 	rm -rf "$(DOCS_DIR)/target"
 	mkdir -p "$(DOCS_DIR)"
-	cd dbt && ../$(BIN)/dbt docs generate --static --profiles-dir . --target-path "$(DOCS_DIR)/target"
-	mv "$(DOCS_DIR)/target/static_index.html" "$(DOCS_DIR)/index.html"
+	cd dbt && $(abspath $(BIN))/dbt docs generate --static --profiles-dir . --target-path "$(DOCS_DIR)/target"
+	@# dbt-docs' page asks its server for two URLs that are unexpanded templates, each a 404
+	@# and a console error: the favicon `${require(...)}` (an empty icon instead) and the
+	@# tree's icons `xlink:href="{{ ... }}"` (set by AngularJS once expanded instead).
+	sed -e 's|href="\$${require([^)]*)}"|href="data:,"|' \
+		-e 's|xlink:href="{{|ng-attr-xlink:href="{{|g' \
+		"$(DOCS_DIR)/target/static_index.html" > "$(DOCS_DIR)/index.html"
 	rm -rf "$(DOCS_DIR)/target"
 	@echo "dbt docs: $(DOCS_DIR)/index.html"
 

@@ -1,4 +1,4 @@
-"""The `pipehealth` command: generate, run, status, rollback, serve, prepare.
+"""The `pipehealth` command: generate, run, status, rollback, metrics, serve, prepare.
 
 Exit codes of `run` are part of the public interface (docs/operations.md): 0 published,
 1 stopped by a quality gate (nothing published), 2 any other error. Every command maps
@@ -74,6 +74,26 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     _add_location_options(rollback)
     rollback.set_defaults(handler=_rollback)
+
+    metrics = commands.add_parser(
+        "metrics",
+        help="query the semantic layer's metrics on the served file (MetricFlow; "
+        "docs/metrics.md, 'Semantic layer')",
+    )
+    _add_location_options(metrics)
+    metrics.add_argument("--metrics", required=True, help="comma-separated, e.g. win_rate,bookings")
+    metrics.add_argument(
+        "--group-by",
+        default="",
+        help="comma-separated, e.g. metric_time__fiscal_quarter,deal_day__owner_id",
+    )
+    metrics.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        help="a filter, e.g. \"{{ Dimension('deal_day__pipeline') }} = 'new_business'\"",
+    )
+    metrics.set_defaults(handler=_metrics)
 
     serve = commands.add_parser(
         "serve", help="start the Dagster UI and daemon on this machine (`dagster dev`)"
@@ -166,6 +186,27 @@ def _rollback(args: argparse.Namespace) -> int:
     for line in mart_lines(report.marts):
         print(line)
     return EXIT_PUBLISHED
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    paths = _apply_locations(args)
+    from dagster_project.project import prepare_manifest
+    from dagster_project.semantic_layer import query_metrics
+
+    prepare_manifest()
+    answer = query_metrics(
+        paths,
+        metrics=_names(args.metrics),
+        group_by=_names(args.group_by),
+        where=args.where,
+    )
+    # Six places, as the marts publish figures: never pandas' rounded scientific notation.
+    print(answer.to_string(index=False, float_format="{:.6f}".format))
+    return EXIT_PUBLISHED
+
+
+def _names(comma_separated: str) -> list[str]:
+    return [name.strip() for name in comma_separated.split(",") if name.strip()]
 
 
 def _prepare(args: argparse.Namespace) -> int:

@@ -41,6 +41,8 @@ LOCATION_VARIABLES = frozenset({"PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"})
 ENV_VAR_CALL = re.compile(r"""env_var\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
 # dbt's cache of the last parse: what lets a parse after a small edit take seconds.
 PARTIAL_PARSE_NAME = "partial_parse.msgpack"
+# dbt's semantic layer (semantic models, metrics), written by the same parse.
+SEMANTIC_MANIFEST_NAME = "semantic_manifest.json"
 
 
 def prepare_manifest() -> None:
@@ -63,6 +65,11 @@ def prepare_manifest() -> None:
     dbt.cli(["parse", "--quiet"], target_path=private_target).wait()
     os.replace(private_target / PARTIAL_PARSE_NAME, partial_parse)
     os.replace(private_target / dbt_project.manifest_path.name, dbt_project.manifest_path)
+    # What `pipehealth metrics` plans its queries from (dagster_project/semantic_layer.py).
+    os.replace(
+        private_target / SEMANTIC_MANIFEST_NAME,
+        dbt_project.manifest_path.parent / SEMANTIC_MANIFEST_NAME,
+    )
     shutil.rmtree(private_target, ignore_errors=True)
     stamp.write_text(_stamp_text(inputs))
 
