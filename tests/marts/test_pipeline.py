@@ -1,4 +1,5 @@
-"""Pipeline waterfall, top deals and deal outcomes, recomputed from the generated drops.
+"""Pipeline waterfall, deal changes, top deals and deal outcomes, recomputed from the
+generated drops.
 
 A small sample is generated, loaded into raw and built with `dbt build` once per
 module. The company's month waterfall, the company's top open deals and the top won
@@ -309,3 +310,91 @@ def test_company_top_won_deals_match_the_closed_won_deals(sample: tuple[Path, Pa
     assert mart["amount"].astype(float).tolist() == pytest.approx(
         expected["amount_usd"].tolist(), abs=0.01
     )
+
+
+def deal_changes(states: pd.DataFrame) -> pd.DataFrame:
+    """docs/metrics.md "deal change": (deal_id, change_date, change_kind, amount_delta), each
+    day in the pipeline compared with the one before it (the day before, or a closing day)."""
+    in_pipeline = states[states["status"].notna()].reset_index(drop=True)
+    by_deal = in_pipeline.groupby("deal_id")
+    before = by_deal.shift(1)
+    next_day = by_deal["day"].shift(-1)
+    one_day = pd.Timedelta(days=1)
+    is_open = in_pipeline["status"].eq("open")
+    adjacent = before["status"].eq("open") & before["day"].eq(in_pipeline["day"] - one_day)
+    both_open = adjacent & is_open
+    amount = in_pipeline["amount"].fillna(0)
+    amount_before_at_todays_rate = before["amount"].fillna(0) * with_rate_on(
+        pd.DataFrame({"day": in_pipeline["day"], "currency": before["currency"]}), "day"
+    )
+    edited = adjacent & (
+        amount.ne(before["amount"].fillna(0)) | in_pipeline["currency"].ne(before["currency"])
+    )
+    delta = in_pipeline["amount_usd"] - amount_before_at_todays_rate
+    close_date, close_date_before = (
+        in_pipeline["expected_close_date"],
+        before["expected_close_date"],
+    )
+    kinds = {
+        "created": before["day"].isna(),
+        "stage_forward": both_open & in_pipeline["stage_order"].gt(before["stage_order"]),
+        "stage_back": both_open & in_pipeline["stage_order"].lt(before["stage_order"]),
+        "amount_up": edited & delta.gt(0.000_001),
+        "amount_down": edited & delta.lt(-0.000_001),
+        "close_date_pushed_out": both_open & close_date.gt(close_date_before),
+        "close_date_pulled_in": both_open & close_date.lt(close_date_before),
+        "forecast_category_changed": both_open
+        & in_pipeline["forecast_category"].ne(before["forecast_category"]),
+        "won": in_pipeline["status"].eq("won"),
+        "lost": in_pipeline["status"].eq("lost"),
+        "reopened": is_open & before["status"].isin(["won", "lost"]),
+        "removed": is_open
+        & in_pipeline["day"].lt(AS_OF)
+        & next_day.ne(in_pipeline["day"] + one_day),
+    }
+    frames = [
+        pd.DataFrame(
+            {
+                "deal_id": in_pipeline.loc[mask, "deal_id"],
+                "change_date": in_pipeline.loc[mask, "day"]
+                + (one_day if kind == "removed" else 0 * one_day),
+                "change_kind": kind,
+                "amount_delta": delta[mask] if kind.startswith("amount") else 0.0,
+            }
+        )
+        for kind, mask in kinds.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_deal_changes_match_an_independent_computation(
+    sample: tuple[Path, Path], deal_days: pd.DataFrame
+) -> None:
+    _, warehouse = sample
+    expected = deal_changes(deal_days)
+    mart = read_mart(
+        warehouse,
+        "select deal_id, change_date, change_kind, coalesce(amount_delta, 0) as amount_delta "
+        "from marts.mart_deal_changes",
+        [],
+    )
+    mart["change_date"] = pd.to_datetime(mart["change_date"])
+    key = ["deal_id", "change_date", "change_kind"]
+    compared = expected.merge(mart, on=key, how="outer", suffixes=("", "_mart"), indicator=True)
+    assert compared["_merge"].eq("both").all(), compared[compared["_merge"] != "both"].head(20)
+    assert compared["amount_delta_mart"].astype(float).tolist() == pytest.approx(
+        compared["amount_delta"].tolist(), abs=0.005
+    )
+    # Every kind the sample can show is there: a comparison of empty sets proves nothing.
+    shown = set(expected["change_kind"])
+    assert shown >= {
+        "created",
+        "stage_forward",
+        "amount_up",
+        "amount_down",
+        "won",
+        "lost",
+        "close_date_pushed_out",
+        "forecast_category_changed",
+        "removed",
+    }
