@@ -1,5 +1,5 @@
-"""Pipeline waterfall, deal changes, top deals and deal outcomes, recomputed from the
-generated drops.
+"""Pipeline waterfall, deal changes, forecast, top deals and deal outcomes, recomputed
+from the generated drops.
 
 A small sample is generated, loaded into raw and built with `dbt build` once per
 module. The company's month waterfall, the company's top open deals and the top won
@@ -398,3 +398,78 @@ def test_deal_changes_match_an_independent_computation(
         "forecast_category_changed",
         "removed",
     }
+
+
+FORECAST_COLUMNS = (
+    "closed_won_amount",
+    "commit_amount",
+    "best_case_amount",
+    "pipeline_amount",
+    "omitted_amount",
+    "weighted_amount",
+)
+
+
+def forecast(
+    states: pd.DataFrame, won: pd.DataFrame, as_of: pd.Timestamp, quarter_start: pd.Timestamp
+) -> dict[str, float]:
+    """docs/metrics.md "forecast" of the company for one as-of day and fiscal quarter."""
+    quarter_end = quarter_start + pd.DateOffset(months=3)
+    open_in_quarter = states[
+        states["day"].eq(as_of)
+        & states["status"].eq("open")
+        & states["expected_close_date"].ge(quarter_start)
+        & states["expected_close_date"].lt(quarter_end)
+    ]
+    by_category = open_in_quarter.groupby("forecast_category")["amount_usd"].sum()
+    won_to_date = won[won["close_day"].between(quarter_start, as_of)]
+    return {
+        "closed_won_amount": won_to_date["amount_usd"].sum(),
+        **{
+            f"{category}_amount": by_category.get(category, 0.0)
+            for category in ("commit", "best_case", "pipeline", "omitted")
+        },
+        "weighted_amount": (
+            open_in_quarter["amount_usd"] * open_in_quarter["probability_fraction"]
+        ).sum(),
+    }
+
+
+def test_company_forecast_and_its_weekly_change_match_an_independent_computation(
+    sample: tuple[Path, Path], deal_days: pd.DataFrame
+) -> None:
+    landing, warehouse = sample
+    versions = deal_versions(landing)
+    current = versions.sort_values(["updated_at", "drop_date"]).groupby("deal_id").tail(1)
+    current = current.merge(seed("pipeline_stages"), on=["pipeline", "stage"], how="left")
+    won = current[current["is_won"].astype(bool) & ~current["is_deleted"]].copy()
+    won["close_day"] = won["closed_at"].dt.tz_convert(None).dt.normalize()
+    won["amount_usd"] = won["amount"].fillna(0) * with_rate_on(won, "close_day")
+    week_before = AS_OF - pd.Timedelta(days=7)
+    quarters = {"current": pd.Timestamp("2025-01-01"), "next": pd.Timestamp("2025-04-01")}
+    mart = read_mart(
+        warehouse,
+        "select * from marts.mart_forecast where level = 'company' and as_of_date = ?",
+        [AS_OF.date()],
+    ).set_index("forecast_quarter")
+    for quarter, quarter_start in quarters.items():
+        expected = forecast(deal_days, won, AS_OF, quarter_start)
+        before = forecast(deal_days, won, week_before, quarter_start)
+        row = mart.loc[quarter]
+        assert pd.Timestamp(row["quarter_start"]) == quarter_start
+        actual = {column: float(row[column]) for column in FORECAST_COLUMNS}
+        assert actual == pytest.approx(expected, abs=0.005)
+        change = {
+            column: float(row[column.replace("_amount", "_change")]) for column in FORECAST_COLUMNS
+        }
+        assert change == pytest.approx(
+            {column: expected[column] - before[column] for column in FORECAST_COLUMNS}, abs=0.005
+        )
+        if not pd.isna(row["quota"]):
+            assert float(row["gap_to_quota"]) == pytest.approx(
+                float(row["quota"]) - expected["closed_won_amount"] - expected["commit_amount"],
+                abs=0.005,
+            )
+    # Both quarters hold open deals of several categories, and the current one closed won.
+    assert float(mart.loc["current", "closed_won_amount"]) > 0
+    assert (mart[["commit_amount", "best_case_amount", "pipeline_amount"]] > 0).all().all()
