@@ -58,7 +58,13 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.globals.update(amount=pages.amount, whole=pages.whole, percent=pages.percent)
+    environment.globals.update(
+        amount=pages.amount,
+        whole=pages.whole,
+        percent=pages.percent,
+        signed=pages.signed,
+        forecast_rows=pages.FORECAST_ROWS,
+    )
     return environment
 
 

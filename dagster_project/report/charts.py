@@ -182,3 +182,72 @@ def funnel(steps: list[dict[str, Any]]) -> Spec:
             },
         ],
     )
+
+
+# Forecast categories, bottom to top: what is won, then what is ever less sure.
+_FORECAST_COLOURS = {
+    "Closed won": "#1d4ed8",
+    "Commit": "#16a34a",
+    "Best case": "#86efac",
+    "Pipeline": "#cbd5e1",
+}
+
+
+def forecast(bars: list[dict[str, Any]], quotas: list[dict[str, Any]]) -> Spec:
+    """Each quarter's closed won, commit, best case and pipeline stacked, against quota."""
+    layers: list[Spec] = [
+        {
+            "data": {"values": bars},
+            "mark": {"type": "bar", "cornerRadius": 2},
+            "encoding": {
+                "x": {
+                    "field": "quarter",
+                    "type": "nominal",
+                    "title": None,
+                    "sort": None,
+                    "axis": {"labelAngle": 0},
+                },
+                "y": {
+                    "field": "amount",
+                    "type": "quantitative",
+                    "title": None,
+                    "axis": {"format": "~s"},
+                    "stack": "zero",
+                },
+                "color": {
+                    "field": "category",
+                    "type": "nominal",
+                    "title": None,
+                    "sort": list(_FORECAST_COLOURS),
+                    "scale": {
+                        "domain": list(_FORECAST_COLOURS),
+                        "range": list(_FORECAST_COLOURS.values()),
+                    },
+                },
+                "order": {"field": "order", "type": "quantitative"},
+                "tooltip": [
+                    {"field": "quarter"},
+                    {"field": "category"},
+                    {"field": "amount", "type": "quantitative", "format": _AMOUNT_FORMAT},
+                ],
+            },
+        }
+    ]
+    if quotas:
+        layers.append(
+            {
+                "data": {"values": quotas},
+                "mark": {"type": "tick", "color": "#f59e0b", "thickness": 3, "size": 60},
+                "encoding": {
+                    "x": {"field": "quarter", "type": "nominal", "sort": None},
+                    "y": {"field": "quota", "type": "quantitative"},
+                    "tooltip": [
+                        {"field": "quarter"},
+                        {"field": "quota", "type": "quantitative", "format": _AMOUNT_FORMAT},
+                    ],
+                },
+            }
+        )
+    spec = _spec(220, [], layer=layers)
+    del spec["data"]
+    return spec

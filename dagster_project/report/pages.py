@@ -9,7 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from dagster_project.report import charts
-from dagster_project.report.review_data import COMPANY, Entity, ReviewData, Row
+from dagster_project.report.review_data import (
+    CHANGES_SHOWN,
+    COMPANY,
+    Entity,
+    ReviewData,
+    Row,
+)
 
 HEALTH_MART = "mart_pipeline_health"
 ATTAINMENT_MART = "mart_attainment_by_period"
@@ -53,6 +59,9 @@ class Page:
     activities: list[Row]
     attainment_rows: list[Row]
     waterfalls: dict[str, Row | None]
+    forecast: list[Row] = field(default_factory=list)
+    changes: list[Row] = field(default_factory=list)
+    change_counts: list[tuple[str, int]] = field(default_factory=list)
 
 
 def amount(value: Any) -> str:
@@ -68,6 +77,14 @@ def amount(value: Any) -> str:
 
 def whole(value: Any) -> str:
     return "—" if value is None else f"{float(value):,.0f}"
+
+
+def signed(value: Any) -> str:
+    """A change: +1,234 or -1,234; empty where there is nothing to compare with."""
+    if value is None:
+        return ""
+    number = float(value)
+    return "±0" if number == 0 else f"{number:+,.0f}"
 
 
 def percent(fraction: Any) -> str:
@@ -214,6 +231,102 @@ def _activity_rows(data: ReviewData, reps: list[Entity]) -> list[Row]:
     return rows
 
 
+CHANGE_LABELS = {
+    "created": "Created",
+    "stage_forward": "Stage forward",
+    "stage_back": "Stage back",
+    "amount_up": "Amount up",
+    "amount_down": "Amount down",
+    "close_date_pushed_out": "Close date pushed out",
+    "close_date_pulled_in": "Close date pulled in",
+    "forecast_category_changed": "Forecast category",
+    "won": "Won",
+    "lost": "Lost",
+    "reopened": "Reopened",
+    "removed": "Removed",
+}
+# Forecast categories as the review shows them: (label, mart_forecast column).
+FORECAST_ROWS = (
+    ("Closed won", "closed_won"),
+    ("Commit", "commit"),
+    ("Best case", "best_case"),
+    ("Pipeline", "pipeline"),
+    ("Omitted", "omitted"),
+)
+_QUARTER_LABELS = {"current": "This quarter", "next": "Next quarter"}
+
+
+def _change_detail(row: Row) -> str:
+    """What moved, from what to what, in words."""
+    kind = row["change_kind"]
+    if kind in ("stage_forward", "stage_back", "won", "reopened"):
+        return f"{row['from_stage']} → {row['to_stage']}"
+    if kind in ("amount_up", "amount_down"):
+        return f"{whole(row['from_amount'])} → {whole(row['to_amount'])}"
+    if kind in ("close_date_pushed_out", "close_date_pulled_in"):
+        return f"{row['from_close_date']} → {row['to_close_date']}"
+    if kind == "forecast_category_changed":
+        return f"{row['from_forecast_category']} → {row['to_forecast_category']}"
+    if kind == "lost":
+        return f"{row['from_stage']} → lost: {row['lost_reason'] or 'no reason given'}"
+    if kind == "removed":
+        return "deleted while open"
+    return f"in {row['to_stage']}"
+
+
+def _change_amount(row: Row) -> float:
+    if row["change_kind"] in ("amount_up", "amount_down"):
+        return abs(float(row["amount_delta"] or 0))
+    return float(row["to_amount"] if row["to_amount"] is not None else row["from_amount"] or 0)
+
+
+def _changes(data: ReviewData, entity: Entity) -> tuple[list[Row], list[tuple[str, int]]]:
+    """The week's changes of the entity: counts per kind, and the largest by amount."""
+    column = {"rep": "owner_id", "team": "team"}.get(entity.level)
+    mine = [row for row in data.changes if column is None or row[column] == entity.entity_id]
+    names = {rep.entity_id: rep.name for rep in data.entities if rep.level == "rep"}
+    counts: dict[str, int] = {}
+    for row in mine:
+        counts[row["change_kind"]] = counts.get(row["change_kind"], 0) + 1
+    largest = sorted(mine, key=_change_amount, reverse=True)[:CHANGES_SHOWN]
+    shown = [
+        {
+            **row,
+            "label": CHANGE_LABELS.get(row["change_kind"], row["change_kind"]),
+            "detail": _change_detail(row),
+            "amount": _change_amount(row),
+            "owner_name": names.get(row["owner_id"], row["owner_id"]),
+        }
+        for row in largest
+    ]
+    ordered = [(label, counts[kind]) for kind, label in CHANGE_LABELS.items() if kind in counts]
+    return shown, ordered
+
+
+def _forecast_chart(rows: list[Row]) -> Chart | None:
+    if not rows:
+        return None
+    bars = [
+        {
+            "quarter": _QUARTER_LABELS.get(row["forecast_quarter"], row["forecast_quarter"]),
+            "category": label,
+            "order": order,
+            "amount": _float(row[f"{column}_amount"]),
+        }
+        for row in rows
+        for order, (label, column) in enumerate(FORECAST_ROWS[:4])
+    ]
+    quotas = [
+        {
+            "quarter": _QUARTER_LABELS.get(row["forecast_quarter"], row["forecast_quarter"]),
+            "quota": _float(row["quota"]),
+        }
+        for row in rows
+        if row["quota"] is not None
+    ]
+    return Chart("forecast", "Forecast by category against quota", charts.forecast(bars, quotas))
+
+
 def file_names(entities: list[Entity]) -> dict[tuple[str, str], str]:
     """index.html for the company; team-<id>.html and rep-<id>.html, made safe and unique."""
     names: dict[tuple[str, str], str] = {}
@@ -297,6 +410,11 @@ def _page(
             )
         ]
         page_charts["funnel"] = Chart("funnel", "Funnel, last 12 months", charts.funnel(steps))
+    forecast_rows = data.forecast.get(key, [])
+    forecast_chart = _forecast_chart(forecast_rows)
+    if forecast_chart is not None:
+        page_charts["forecast"] = forecast_chart
+    changes, change_counts = _changes(data, entity)
     outcomes: dict[str, list[Row]] = {"won": [], "lost": [], "churned": []}
     for row in data.outcomes.get(key, []):
         outcomes.setdefault(row["outcome"], []).append(row)
@@ -310,4 +428,10 @@ def _page(
         activities=_activity_rows(data, reps),
         attainment_rows=attainment_rows,
         waterfalls=waterfalls,
+        forecast=[
+            {**row, "label": _QUARTER_LABELS.get(row["forecast_quarter"], "")}
+            for row in forecast_rows
+        ],
+        changes=changes,
+        change_counts=change_counts,
     )

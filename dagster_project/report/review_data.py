@@ -15,6 +15,7 @@ import duckdb
 COMPANY = "company"
 TREND_WEEKS = 13
 TOP_DEALS_SHOWN = 20
+CHANGES_SHOWN = 25
 
 # The headline figures of mart_pipeline_health, in the order a page shows them.
 HEADLINE_COLUMNS = (
@@ -56,6 +57,8 @@ class ReviewData:
     waterfall: dict[tuple[str, str, str], Row] = field(default_factory=dict)
     top_deals: dict[tuple[str, str], list[Row]] = field(default_factory=dict)
     outcomes: dict[tuple[str, str], list[Row]] = field(default_factory=dict)
+    forecast: dict[tuple[str, str], list[Row]] = field(default_factory=dict)
+    changes: list[Row] = field(default_factory=list)
     activities: list[Row] = field(default_factory=list)
     funnel: list[Row] = field(default_factory=list)
     missing_extract_days: list[date] = field(default_factory=list)
@@ -76,6 +79,15 @@ def _by_entity(rows: list[Row]) -> dict[tuple[str, str], list[Row]]:
 
 def _one_per_entity(rows: list[Row]) -> dict[tuple[str, str], Row]:
     return {(row["level"], row["entity_id"]): row for row in rows}
+
+
+def _marts(connection: duckdb.DuckDBPyConnection) -> set[str]:
+    return {
+        name
+        for (name,) in connection.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts'"
+        ).fetchall()
+    }
 
 
 def read_review_data(connection: duckdb.DuckDBPyConnection) -> ReviewData:
@@ -114,6 +126,27 @@ def read_review_data(connection: duckdb.DuckDBPyConnection) -> ReviewData:
         key=lambda entity: (order[entity.level], entity.name.lower(), entity.entity_id),
     )
     trend_days = [as_of_date - timedelta(days=7 * week) for week in range(TREND_WEEKS)]
+    # A file published before these marts existed still gets a report, without them.
+    published = _marts(connection)
+    forecast = (
+        _rows(
+            connection,
+            "select * from marts.mart_forecast where as_of_date = ? order by quarter_start",
+            [as_of_date],
+        )
+        if "mart_forecast" in published
+        else []
+    )
+    changes = (
+        _rows(
+            connection,
+            "select * from marts.mart_deal_changes where change_date > ? and change_date <= ? "
+            "order by change_date desc, deal_id, change_kind",
+            [week_ago, as_of_date],
+        )
+        if "mart_deal_changes" in published
+        else []
+    )
     return ReviewData(
         as_of_date=as_of_date,
         entities=entities,
@@ -163,6 +196,8 @@ def read_review_data(connection: duckdb.DuckDBPyConnection) -> ReviewData:
                 [as_of_date],
             )
         ),
+        forecast=_by_entity(forecast),
+        changes=changes,
         activities=_rows(
             connection,
             "select owner_id, sum(activities) as activities, "

@@ -19,7 +19,14 @@ from dagster_project.settings import REPO_ROOT, Paths
 SCREENSHOT = REPO_ROOT / "docs" / "images" / "weekly-review.png"
 # The budget for the company page with everything it loads, at scale M.
 COMPANY_PAGE_BUDGET_BYTES = 5 * 1024 * 1024
-COMPANY_CHARTS = ["pipeline_trend", "attainment", "waterfall_week", "waterfall_quarter", "funnel"]
+COMPANY_CHARTS = [
+    "pipeline_trend",
+    "attainment",
+    "waterfall_week",
+    "waterfall_quarter",
+    "forecast",
+    "funnel",
+]
 
 
 @pytest.fixture(scope="module")

@@ -32,6 +32,11 @@ def copied(published_sample: Paths, tmp_path_factory: pytest.TempPathFactory) ->
             "update marts.mart_deal_outcomes set lost_reason = ? where outcome = 'lost'",
             [MARKUP_LOST_REASON],
         )
+        served_marts.execute(
+            "update marts.mart_deal_changes set deal_name = ?, lost_reason = ? "
+            "where change_kind = 'lost'",
+            [MARKUP_NAME, MARKUP_LOST_REASON],
+        )
     return paths
 
 
@@ -54,6 +59,9 @@ def test_crm_text_with_markup_is_shown_as_text_and_never_run(report: ReportResul
         injected = "img[src=x], main svg[onload], main script:not([type='application/json'])"
         assert page.locator(injected).count() == 0
         assert page.locator("table.deals tbody tr").count() == 20
+        lost_this_week = page.locator("table.changes tr.kind-lost td:nth-child(2)")
+        assert lost_this_week.count() > 0
+        assert lost_this_week.first.text_content() == MARKUP_NAME
 
 
 def test_team_and_rep_pages_show_their_own_figures(report: ReportResult, copied: Paths) -> None:
