@@ -34,6 +34,7 @@ WATERFALL_COLUMNS = (
     "decreased",
     "won",
     "lost",
+    "removed",
     "slipped",
     "slipped_deals",
     "closing",
@@ -184,9 +185,10 @@ def waterfall(
         "created": states.loc[entering & ~restored, "amount_usd"].sum(),
         "increased": change.clip(lower=0).sum()
         + states.loc[restored | handed_in, "amount_usd"].sum(),
-        "decreased": (-change).clip(lower=0).sum() + amount_before[leaving | handed_out].sum(),
+        "decreased": (-change).clip(lower=0).sum() + amount_before[handed_out].sum(),
         "won": states.loc[in_period & states["status"].eq("won") & mine, "amount_usd"].sum(),
         "lost": states.loc[in_period & states["status"].eq("lost") & mine, "amount_usd"].sum(),
+        "removed": amount_before[leaving].sum(),
         "slipped": last_slips["amount_usd"].sum(),
         "slipped_deals": len(last_slips),
         "closing": open_amount_on(closing_day),
@@ -225,6 +227,7 @@ def test_two_quarter_waterfalls_match_to_the_cent_for_the_company_and_a_rep(
     _, warehouse = sample
     won_days = deal_days[deal_days["status"].eq("won")]
     rep = won_days["owner_id"].value_counts().index[0]
+    removed_in_quarters = 0.0
     for quarter_start in CHECKED_QUARTERS:
         quarter_end = quarter_start + pd.DateOffset(months=3)
         for level, entity_id in (("company", "company"), ("rep", rep)):
@@ -234,6 +237,9 @@ def test_two_quarter_waterfalls_match_to_the_cent_for_the_company_and_a_rep(
             actual = mart_waterfall(warehouse, "quarter", quarter_start, level, entity_id)
             assert actual == pytest.approx(expected, abs=0.005)
             assert expected["won"] > 0 and expected["created"] > 0
+            removed_in_quarters += expected["removed"]
+    # The sample deletes open deals in these quarters: removed is compared, not only zero.
+    assert removed_in_quarters > 0
 
 
 def test_rep_and_team_rows_add_up_to_the_company(sample: tuple[Path, Path]) -> None:
