@@ -1,4 +1,4 @@
-"""The `pipehealth` command: generate, run, status, rollback, metrics, serve, prepare.
+"""The `pipehealth` command: generate, run, status, rollback, report, metrics, serve, prepare.
 
 Exit codes of `run` are part of the public interface (docs/operations.md): 0 published,
 1 stopped by a quality gate (nothing published), 2 any other error. Every command maps
@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import webbrowser
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +95,13 @@ def _build_parser() -> argparse.ArgumentParser:
         help="a filter, e.g. \"{{ Dimension('deal_day__pipeline') }} = 'new_business'\"",
     )
     metrics.set_defaults(handler=_metrics)
+
+    report = commands.add_parser(
+        "report", help="rebuild the weekly pipeline review from the served marts"
+    )
+    _add_location_options(report)
+    report.add_argument("--open", action="store_true", help="open it in the web browser")
+    report.set_defaults(handler=_report)
 
     serve = commands.add_parser(
         "serve", help="start the Dagster UI and daemon on this machine (`dagster dev`)"
@@ -207,6 +215,24 @@ def _metrics(args: argparse.Namespace) -> int:
 
 def _names(comma_separated: str) -> list[str]:
     return [name.strip() for name in comma_separated.split(",") if name.strip()]
+
+
+def _report(args: argparse.Namespace) -> int:
+    paths = _apply_locations(args)
+    from dagster_project.report.build import rebuild_report
+
+    try:
+        result = rebuild_report(paths)
+    except (FileNotFoundError, WarehouseBusyError) as error:
+        print(f"{error}: no report was built.", file=sys.stderr)
+        return EXIT_ERROR
+    print(
+        f"Weekly review of publish {result.publish_id}: {result.index} "
+        f"({result.pages} pages in {result.seconds:.1f} s)"
+    )
+    if args.open:
+        webbrowser.open(result.index.resolve().as_uri())
+    return EXIT_PUBLISHED
 
 
 def _prepare(args: argparse.Namespace) -> int:

@@ -1,7 +1,7 @@
 """The progress display of `pipehealth run`: one line per step as it starts and ends.
 
 A thread follows the run's events in the Dagster instance (the same event stream the
-UI shows) and prints them as the four steps a user knows: load, gate, dbt, publish.
+UI shows) and prints them as the five steps a user knows: load, gate, dbt, publish, report.
 The gate runs on every raw table of every source format; by default only the tables
 the loaded drops delivered files to, and any that failed, get a line of their own, the
 rest one line between them.
@@ -19,7 +19,7 @@ import dagster as dg
 
 from dagster_project.ingest.assets import FILES_READ_METADATA_KEY
 
-STEPS = ("load", "gate", "dbt", "publish")
+STEPS = ("load", "gate", "dbt", "publish", "report")
 POLL_SECONDS = 0.5
 # dbt reports every model and test; a line per this many keeps the display short.
 DBT_EVENTS_PER_LINE = 50
@@ -34,7 +34,7 @@ _FOLLOWED = {
 
 
 def step_of(step_key: str) -> str | None:
-    """Which of the four steps a Dagster step belongs to."""
+    """Which of the five steps a Dagster step belongs to."""
     if step_key == "raw_extracts":
         return "load"
     if step_key.endswith("raw_gate"):
@@ -43,6 +43,8 @@ def step_of(step_key: str) -> str | None:
         return "dbt"
     if step_key.endswith("published_marts"):
         return "publish"
+    if step_key.endswith("weekly_review"):
+        return "report"
     return None
 
 

@@ -227,3 +227,4 @@ def _print_summary(
     else:
         print(f"  BI file:       {paths.served_database}")
         print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")
+        print(f"  Report:        {paths.report_dir / 'index.html'}")

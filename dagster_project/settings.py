@@ -18,6 +18,7 @@ BUILD_DATABASE_NAME = "build.duckdb"
 SERVED_DATABASE_NAME = "pipehealth.duckdb"
 PARQUET_DIR_NAME = "parquet"
 PREVIOUS_DIR_NAME = "previous"
+REPORT_DIR_NAME = "report"
 DUCKDB_TEMP_DIR_NAME = "tmp"
 
 DUCKDB_TARGET = "duckdb"
@@ -44,6 +45,11 @@ class Paths:
     @property
     def parquet_dir(self) -> Path:
         return self.warehouse / PARQUET_DIR_NAME
+
+    @property
+    def report_dir(self) -> Path:
+        """The weekly review of the served publish: a link to that publish's report."""
+        return self.warehouse / REPORT_DIR_NAME
 
     @property
     def previous_dir(self) -> Path:

@@ -81,6 +81,8 @@ def test_publish_runs_after_every_mart(dbt_manifest: Path) -> None:
     upstream = graph.get(dg.AssetKey(["publish", "published_marts"])).parent_keys
     assert dg.AssetKey(["marts", "fct_deal_daily_snapshot"]) in upstream
     assert dg.AssetKey(["marts", "snap_deals"]) in upstream
+    review = graph.get(dg.AssetKey(["publish", "weekly_review"])).parent_keys
+    assert review == {dg.AssetKey(["publish", "published_marts"])}
 
 
 def test_every_dbt_data_test_is_an_asset_check(dbt_manifest: Path) -> None:

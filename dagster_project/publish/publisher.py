@@ -33,6 +33,8 @@ from dagster_project.sql_text import quote_identifier
 
 PUBLISHES_DIR_NAME = ".publishes"
 PARQUET_LINK_NAME = "parquet"
+# A publish's reports (report/build.py): the latest is served at `paths.report_dir`.
+REPORT_DIR_PREFIX = "report-"
 
 
 class NothingToRollBackError(Exception):
@@ -85,7 +87,7 @@ def publish_marts(
     # The publish folder keeps a name of its file, so the served file tells its publish.
     _replace_with_link(new_database, paths.served_database)
     pause_point("publish")
-    _swap_symlink(paths.parquet_dir, new_parquet)
+    swap_symlink(paths.parquet_dir, new_parquet)
     _fsync_dir(paths.warehouse)
     _remove_unreferenced_publishes(paths, publishes)
     return PublishReport(
@@ -127,7 +129,8 @@ def rollback(paths: Paths) -> PublishReport:
     os.link(previous_database, incoming)
     _keep_previous(paths)
     os.replace(incoming, paths.served_database)
-    _swap_symlink(paths.parquet_dir, restored_parquet)
+    swap_symlink(paths.parquet_dir, restored_parquet)
+    _serve_report_of(paths, restored)
     _fsync_dir(paths.warehouse)
     return PublishReport(
         publish_id=restored.name if restored is not None else "unknown",
@@ -135,6 +138,15 @@ def rollback(paths: Paths) -> PublishReport:
         parquet_dir=paths.parquet_dir,
         marts=served_mart_versions(paths.served_database),
     )
+
+
+def _serve_report_of(paths: Paths, publish_folder: Path | None) -> None:
+    """Serve the latest report of the publish now served; none if it has none."""
+    reports = sorted(publish_folder.glob(f"{REPORT_DIR_PREFIX}*")) if publish_folder else []
+    if reports:
+        swap_symlink(paths.report_dir, reports[-1])
+    else:
+        paths.report_dir.unlink(missing_ok=True)
 
 
 def _publish_folder_of(database: Path, paths: Paths) -> Path | None:
@@ -236,7 +248,7 @@ def _keep_previous(paths: Paths) -> None:
     if parquet is None and paths.parquet_dir.is_symlink():
         parquet = paths.parquet_dir.resolve()
     if parquet is not None:
-        _swap_symlink(paths.previous_dir / PARQUET_LINK_NAME, parquet)
+        swap_symlink(paths.previous_dir / PARQUET_LINK_NAME, parquet)
 
 
 def _replace_with_link(source: Path, target: Path) -> None:
@@ -247,7 +259,7 @@ def _replace_with_link(source: Path, target: Path) -> None:
     os.replace(temporary, target)
 
 
-def _swap_symlink(link: Path, target: Path) -> None:
+def swap_symlink(link: Path, target: Path) -> None:
     temporary = link.with_name(link.name + ".swap")
     temporary.unlink(missing_ok=True)
     temporary.symlink_to(os.path.relpath(target, link.parent))

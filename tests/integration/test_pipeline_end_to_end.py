@@ -145,11 +145,11 @@ def test_rerunning_without_new_drops_gives_the_same_marts(
     printed = capsys.readouterr().out
     for step in ("load     done", "dbt      done", "publish  done"):
         assert step in printed
-    assert "[4/4] publish  done" in printed
+    assert "[4/5] publish  done" in printed
     assert "1 of " not in printed  # dbt's own lines go to the run's log file
     # --verbose: a gate line for every raw table, though no drop was loaded.
     for table in RAW_TABLES:
-        assert f"[2/4] gate     raw/{table} done in " in printed
+        assert f"[2/5] gate     raw/{table} done in " in printed
     assert "more raw tables" not in printed
     pd.testing.assert_frame_equal(served(published, query), before)
     with duckdb.connect(str(published.build_database), read_only=True) as connection:
@@ -200,10 +200,10 @@ def test_a_bad_drop_stops_at_the_gate_and_keeps_the_published_marts(
     assert published.served_database.read_bytes() == published_before
     printed = capsys.readouterr()
     # Quiet by default: a line for the one table the drop delivered, one for the rest.
-    gate_lines = [line for line in printed.out.splitlines() if line.startswith("[2/4] gate")]
+    gate_lines = [line for line in printed.out.splitlines() if line.startswith("[2/5] gate")]
     assert gate_lines == [
-        "[2/4] gate     raw/deals FAILED",
-        f"[2/4] gate     {len(RAW_TABLES) - 1} more raw tables, not in the drops loaded: done "
+        "[2/5] gate     raw/deals FAILED",
+        f"[2/5] gate     {len(RAW_TABLES) - 1} more raw tables, not in the drops loaded: done "
         "(--verbose lists them)",
     ]
     message = printed.err

@@ -185,7 +185,7 @@ def test_lead_funnel(served: Path) -> None:
 def test_pipeline_waterfall(served: Path) -> None:
     frame = run_example(served, "pipeline_waterfall").astype({"opening": float})
 
-    movements = frame[["created", "increased", "decreased", "won", "lost"]].astype(float)
+    movements = frame[["created", "increased", "decreased", "won", "lost", "removed"]].astype(float)
     expected_closing = (
         frame["opening"]
         + movements["created"]
@@ -193,6 +193,7 @@ def test_pipeline_waterfall(served: Path) -> None:
         - movements["decreased"]
         - movements["won"]
         - movements["lost"]
+        - movements["removed"]
     )
     assert frame["closing"].astype(float).to_numpy() == pytest.approx(
         expected_closing.to_numpy(), abs=0.01

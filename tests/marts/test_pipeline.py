@@ -1,4 +1,5 @@
-"""Pipeline waterfall, top deals and deal outcomes, recomputed from the generated drops.
+"""Pipeline waterfall, deal changes, forecast, top deals and deal outcomes, recomputed
+from the generated drops.
 
 A small sample is generated, loaded into raw and built with `dbt build` once per
 module. The company's month waterfall, the company's top open deals and the top won
@@ -33,6 +34,7 @@ WATERFALL_COLUMNS = (
     "decreased",
     "won",
     "lost",
+    "removed",
     "slipped",
     "slipped_deals",
     "closing",
@@ -183,9 +185,10 @@ def waterfall(
         "created": states.loc[entering & ~restored, "amount_usd"].sum(),
         "increased": change.clip(lower=0).sum()
         + states.loc[restored | handed_in, "amount_usd"].sum(),
-        "decreased": (-change).clip(lower=0).sum() + amount_before[leaving | handed_out].sum(),
+        "decreased": (-change).clip(lower=0).sum() + amount_before[handed_out].sum(),
         "won": states.loc[in_period & states["status"].eq("won") & mine, "amount_usd"].sum(),
         "lost": states.loc[in_period & states["status"].eq("lost") & mine, "amount_usd"].sum(),
+        "removed": amount_before[leaving].sum(),
         "slipped": last_slips["amount_usd"].sum(),
         "slipped_deals": len(last_slips),
         "closing": open_amount_on(closing_day),
@@ -224,6 +227,7 @@ def test_two_quarter_waterfalls_match_to_the_cent_for_the_company_and_a_rep(
     _, warehouse = sample
     won_days = deal_days[deal_days["status"].eq("won")]
     rep = won_days["owner_id"].value_counts().index[0]
+    removed_in_quarters = 0.0
     for quarter_start in CHECKED_QUARTERS:
         quarter_end = quarter_start + pd.DateOffset(months=3)
         for level, entity_id in (("company", "company"), ("rep", rep)):
@@ -233,6 +237,9 @@ def test_two_quarter_waterfalls_match_to_the_cent_for_the_company_and_a_rep(
             actual = mart_waterfall(warehouse, "quarter", quarter_start, level, entity_id)
             assert actual == pytest.approx(expected, abs=0.005)
             assert expected["won"] > 0 and expected["created"] > 0
+            removed_in_quarters += expected["removed"]
+    # The sample deletes open deals in these quarters: removed is compared, not only zero.
+    assert removed_in_quarters > 0
 
 
 def test_rep_and_team_rows_add_up_to_the_company(sample: tuple[Path, Path]) -> None:
@@ -309,3 +316,166 @@ def test_company_top_won_deals_match_the_closed_won_deals(sample: tuple[Path, Pa
     assert mart["amount"].astype(float).tolist() == pytest.approx(
         expected["amount_usd"].tolist(), abs=0.01
     )
+
+
+def deal_changes(states: pd.DataFrame) -> pd.DataFrame:
+    """docs/metrics.md "deal change": (deal_id, change_date, change_kind, amount_delta), each
+    day in the pipeline compared with the one before it (the day before, or a closing day)."""
+    in_pipeline = states[states["status"].notna()].reset_index(drop=True)
+    by_deal = in_pipeline.groupby("deal_id")
+    before = by_deal.shift(1)
+    next_day = by_deal["day"].shift(-1)
+    one_day = pd.Timedelta(days=1)
+    is_open = in_pipeline["status"].eq("open")
+    adjacent = before["status"].eq("open") & before["day"].eq(in_pipeline["day"] - one_day)
+    both_open = adjacent & is_open
+    amount = in_pipeline["amount"].fillna(0)
+    amount_before_at_todays_rate = before["amount"].fillna(0) * with_rate_on(
+        pd.DataFrame({"day": in_pipeline["day"], "currency": before["currency"]}), "day"
+    )
+    edited = adjacent & (
+        amount.ne(before["amount"].fillna(0)) | in_pipeline["currency"].ne(before["currency"])
+    )
+    delta = in_pipeline["amount_usd"] - amount_before_at_todays_rate
+    close_date, close_date_before = (
+        in_pipeline["expected_close_date"],
+        before["expected_close_date"],
+    )
+    kinds = {
+        "created": before["day"].isna(),
+        "stage_forward": both_open & in_pipeline["stage_order"].gt(before["stage_order"]),
+        "stage_back": both_open & in_pipeline["stage_order"].lt(before["stage_order"]),
+        "amount_up": edited & delta.gt(0.000_001),
+        "amount_down": edited & delta.lt(-0.000_001),
+        "close_date_pushed_out": both_open & close_date.gt(close_date_before),
+        "close_date_pulled_in": both_open & close_date.lt(close_date_before),
+        "forecast_category_changed": both_open
+        & in_pipeline["forecast_category"].ne(before["forecast_category"]),
+        "won": in_pipeline["status"].eq("won"),
+        "lost": in_pipeline["status"].eq("lost"),
+        "reopened": is_open & before["status"].isin(["won", "lost"]),
+        "removed": is_open
+        & in_pipeline["day"].lt(AS_OF)
+        & next_day.ne(in_pipeline["day"] + one_day),
+    }
+    frames = [
+        pd.DataFrame(
+            {
+                "deal_id": in_pipeline.loc[mask, "deal_id"],
+                "change_date": in_pipeline.loc[mask, "day"]
+                + (one_day if kind == "removed" else 0 * one_day),
+                "change_kind": kind,
+                "amount_delta": delta[mask] if kind.startswith("amount") else 0.0,
+            }
+        )
+        for kind, mask in kinds.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_deal_changes_match_an_independent_computation(
+    sample: tuple[Path, Path], deal_days: pd.DataFrame
+) -> None:
+    _, warehouse = sample
+    expected = deal_changes(deal_days)
+    mart = read_mart(
+        warehouse,
+        "select deal_id, change_date, change_kind, coalesce(amount_delta, 0) as amount_delta "
+        "from marts.mart_deal_changes",
+        [],
+    )
+    mart["change_date"] = pd.to_datetime(mart["change_date"])
+    key = ["deal_id", "change_date", "change_kind"]
+    compared = expected.merge(mart, on=key, how="outer", suffixes=("", "_mart"), indicator=True)
+    assert compared["_merge"].eq("both").all(), compared[compared["_merge"] != "both"].head(20)
+    assert compared["amount_delta_mart"].astype(float).tolist() == pytest.approx(
+        compared["amount_delta"].tolist(), abs=0.005
+    )
+    # Every kind the sample can show is there: a comparison of empty sets proves nothing.
+    shown = set(expected["change_kind"])
+    assert shown >= {
+        "created",
+        "stage_forward",
+        "amount_up",
+        "amount_down",
+        "won",
+        "lost",
+        "close_date_pushed_out",
+        "forecast_category_changed",
+        "removed",
+    }
+
+
+FORECAST_COLUMNS = (
+    "closed_won_amount",
+    "commit_amount",
+    "best_case_amount",
+    "pipeline_amount",
+    "omitted_amount",
+    "weighted_amount",
+)
+
+
+def forecast(
+    states: pd.DataFrame, won: pd.DataFrame, as_of: pd.Timestamp, quarter_start: pd.Timestamp
+) -> dict[str, float]:
+    """docs/metrics.md "forecast" of the company for one as-of day and fiscal quarter."""
+    quarter_end = quarter_start + pd.DateOffset(months=3)
+    open_in_quarter = states[
+        states["day"].eq(as_of)
+        & states["status"].eq("open")
+        & states["expected_close_date"].ge(quarter_start)
+        & states["expected_close_date"].lt(quarter_end)
+    ]
+    by_category = open_in_quarter.groupby("forecast_category")["amount_usd"].sum()
+    won_to_date = won[won["close_day"].between(quarter_start, as_of)]
+    return {
+        "closed_won_amount": won_to_date["amount_usd"].sum(),
+        **{
+            f"{category}_amount": by_category.get(category, 0.0)
+            for category in ("commit", "best_case", "pipeline", "omitted")
+        },
+        "weighted_amount": (
+            open_in_quarter["amount_usd"] * open_in_quarter["probability_fraction"]
+        ).sum(),
+    }
+
+
+def test_company_forecast_and_its_weekly_change_match_an_independent_computation(
+    sample: tuple[Path, Path], deal_days: pd.DataFrame
+) -> None:
+    landing, warehouse = sample
+    versions = deal_versions(landing)
+    current = versions.sort_values(["updated_at", "drop_date"]).groupby("deal_id").tail(1)
+    current = current.merge(seed("pipeline_stages"), on=["pipeline", "stage"], how="left")
+    won = current[current["is_won"].astype(bool) & ~current["is_deleted"]].copy()
+    won["close_day"] = won["closed_at"].dt.tz_convert(None).dt.normalize()
+    won["amount_usd"] = won["amount"].fillna(0) * with_rate_on(won, "close_day")
+    week_before = AS_OF - pd.Timedelta(days=7)
+    quarters = {"current": pd.Timestamp("2025-01-01"), "next": pd.Timestamp("2025-04-01")}
+    mart = read_mart(
+        warehouse,
+        "select * from marts.mart_forecast where level = 'company' and as_of_date = ?",
+        [AS_OF.date()],
+    ).set_index("forecast_quarter")
+    for quarter, quarter_start in quarters.items():
+        expected = forecast(deal_days, won, AS_OF, quarter_start)
+        before = forecast(deal_days, won, week_before, quarter_start)
+        row = mart.loc[quarter]
+        assert pd.Timestamp(row["quarter_start"]) == quarter_start
+        actual = {column: float(row[column]) for column in FORECAST_COLUMNS}
+        assert actual == pytest.approx(expected, abs=0.005)
+        change = {
+            column: float(row[column.replace("_amount", "_change")]) for column in FORECAST_COLUMNS
+        }
+        assert change == pytest.approx(
+            {column: expected[column] - before[column] for column in FORECAST_COLUMNS}, abs=0.005
+        )
+        if not pd.isna(row["quota"]):
+            assert float(row["gap_to_quota"]) == pytest.approx(
+                float(row["quota"]) - expected["closed_won_amount"] - expected["commit_amount"],
+                abs=0.005,
+            )
+    # Both quarters hold open deals of several categories, and the current one closed won.
+    assert float(mart.loc["current", "closed_won_amount"]) > 0
+    assert (mart[["commit_amount", "best_case_amount", "pipeline_amount"]] > 0).all().all()

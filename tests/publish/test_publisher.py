@@ -11,9 +11,12 @@ from dagster_project.publish import storage_format
 from dagster_project.publish.checksums import served_mart_versions
 from dagster_project.publish.history import publish_history
 from dagster_project.publish.publisher import (
+    PUBLISHES_DIR_NAME,
+    REPORT_DIR_PREFIX,
     NothingToRollBackError,
     publish_marts,
     served_publish_id,
+    swap_symlink,
 )
 from dagster_project.publish.rollback import roll_back
 from dagster_project.publish.storage_format import oldest_reader
@@ -154,6 +157,23 @@ def test_rollback_serves_the_previous_version_and_a_second_one_rolls_forward(
         ("run-1", "rollback"),
     ]
     assert history[1].marts == report.marts
+
+
+def test_rollback_serves_the_report_of_the_publish_it_restores(paths: Paths) -> None:
+    build_warehouse(paths, open_pipeline=100)
+    publish_marts(paths, publish_id="run-1")
+    report_of_run_1 = paths.warehouse / PUBLISHES_DIR_NAME / "run-1" / f"{REPORT_DIR_PREFIX}1"
+    report_of_run_1.mkdir()
+    (report_of_run_1 / "index.html").write_text("run-1")
+    swap_symlink(paths.report_dir, report_of_run_1)
+    build_warehouse(paths, open_pipeline=250)
+    publish_marts(paths, publish_id="run-2")
+
+    roll_back(paths)
+    assert (paths.report_dir / "index.html").read_text() == "run-1"
+    # run-2's report was never built: no report rather than one of another publish.
+    roll_back(paths)
+    assert not paths.report_dir.exists()
 
 
 def test_rollback_without_a_previous_version_changes_nothing(paths: Paths) -> None:

@@ -1,6 +1,6 @@
 -- Pipeline waterfall: what moved in the company's open pipeline, week by week, over
 -- the last 8 weeks the extracts cover. closing = opening + created + increased
--- - decreased - won - lost; slipped is open pipeline whose close date moved out of
+-- - decreased - won - lost - removed (deleted while open); slipped is open pipeline whose close date moved out of
 -- the week (still open, so still in closing).
 select
     period_start as week_start,
@@ -10,6 +10,7 @@ select
     decreased,
     won,
     lost,
+    removed,
     slipped,
     closing
 from marts.mart_pipeline_waterfall

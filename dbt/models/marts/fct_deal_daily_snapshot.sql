@@ -291,7 +291,7 @@ final as (
         ) as days_in_stage,
         last_activity_date,
         next_step,
-        coalesce(trim(next_step), '') = '' as is_missing_next_step,
+        is_open and coalesce(trim(next_step), '') = '' as is_missing_next_step,
         -- docs/metrics.md "stalled deal": open, and neither a completed activity nor a stage
         -- change in the last `stalled_after_days` days.
         is_open

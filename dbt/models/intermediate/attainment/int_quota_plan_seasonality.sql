@@ -58,12 +58,13 @@ weights as (
         month_start,
         calendar_month,
         cast(bookings as {{ dbt.type_numeric() }}) as bookings,
+        -- Full precision: mart_quota_plan multiplies by it and rounds only its results.
         cast(
             case
                 when sum(bookings) over () > 0
-                    then bookings / cast(sum(bookings) over () as {{ dbt.type_numeric() }})
-                else 1 / cast(12 as {{ dbt.type_numeric() }})
-            end as {{ dbt.type_numeric() }}
+                    then bookings / cast(sum(bookings) over () as {{ type_double() }})
+                else 1 / cast(12 as {{ type_double() }})
+            end as {{ type_double() }}
         ) as seasonality_weight
 
     from bookings_by_month

@@ -103,7 +103,10 @@ final as (
             when period_bounds.period_end > as_of.as_of_date then as_of.as_of_date
             else cast({{ dbt.dateadd('day', -1, 'period_bounds.period_end') }} as date)
         end as closing_day,
-        period_bounds.period_end > as_of.as_of_date as is_in_progress,
+        -- docs/metrics.md "Periods in progress": a period whose last day is the as-of date
+        -- is complete.
+        period_bounds.period_end > cast({{ dbt.dateadd('day', 1, 'as_of.as_of_date') }} as date)
+            as is_in_progress,
         coalesce(
             period_bounds.period_start >= first_extract.first_extract_date, false
         ) as is_covered_by_extracts

@@ -168,9 +168,13 @@ months as (
 
 ),
 
+-- docs/metrics.md "Customers": each month also has an all-segments row (`all`), since
+-- ARPA and growth cannot be added up across segments.
 segments as (
 
     select distinct segment from live_accounts
+    union all
+    select 'all' as segment
 
 ),
 
@@ -241,7 +245,7 @@ customer_counts as (
     from month_segments
     left join customer_spans
         on
-            month_segments.segment = customer_spans.segment
+            month_segments.segment in (customer_spans.segment, 'all')
             and month_segments.month_end >= customer_spans.span_start
     group by month_segments.month_start, month_segments.segment
 
@@ -256,7 +260,7 @@ trailing_bookings as (
 
     from month_segments
     inner join live_accounts
-        on month_segments.segment = live_accounts.segment
+        on month_segments.segment in (live_accounts.segment, 'all')
     inner join won_deals
         on
             live_accounts.account_id = won_deals.account_id

@@ -98,15 +98,13 @@ company_plan as (
         trailing_4_quarters_bookings,
         prior_4_quarters_bookings,
         {% if plan_growth_factor is not none -%}
-        cast({{ plan_growth_factor }} as {{ dbt.type_numeric() }}) as growth_factor
+        cast({{ plan_growth_factor }} as {{ type_double() }}) as growth_factor
         {%- else -%}
             case
                 when prior_4_quarters_bookings > 0
-                    then cast(
+                    then
                         trailing_4_quarters_bookings
-                        / cast(prior_4_quarters_bookings as {{ dbt.type_numeric() }})
-                        as {{ dbt.type_numeric() }}
-                    )
+                        / cast(prior_4_quarters_bookings as {{ type_double() }})
             end as growth_factor
         {%- endif %}
 
@@ -185,7 +183,7 @@ tenured_rep_shares as (
                     rep_bookings.trailing_12_months_bookings
                     / cast(
                         sum(rep_bookings.trailing_12_months_bookings) over ()
-                        as {{ dbt.type_numeric() }}
+                        as {{ type_double() }}
                     )
         end as bookings_share
 
@@ -223,7 +221,7 @@ rep_plans as (
             case
                 when plan_reps.is_new_rep then median_share.median_bookings_share
                 else tenured_rep_shares.bookings_share
-            end as {{ dbt.type_numeric() }}
+            end as {{ type_double() }}
         ) as bookings_share
 
     from plan_reps
@@ -240,10 +238,9 @@ rep_quotas as (
 
     select
         rep_plans.*,
-        cast(
-            company_plan_amount * bookings_share * {{ var('quota_overassignment', 1.1) }}
-            as {{ dbt.type_numeric() }}
-        ) as suggested_quota
+        -- Full precision here; the mart's columns round the results only.
+        company_plan_amount * bookings_share * {{ var('quota_overassignment', 1.1) }}
+            as suggested_quota
 
     from rep_plans
 
@@ -274,8 +271,8 @@ plan_months_weighted as (
             when sum(seasonality.seasonality_weight) over () > 0
                 then
                     seasonality.seasonality_weight
-                    / cast(sum(seasonality.seasonality_weight) over () as {{ dbt.type_numeric() }})
-            else 1 / cast(3 as {{ dbt.type_numeric() }})
+                    / cast(sum(seasonality.seasonality_weight) over () as {{ type_double() }})
+            else 1 / cast(3 as {{ type_double() }})
         end as month_share_of_quarter
 
     from plan_months
@@ -300,16 +297,16 @@ final as (
             as prior_period_bookings,
         cast(rep_quotas.company_prior_period_bookings as {{ dbt.type_numeric() }})
             as company_prior_period_bookings,
-        rep_quotas.growth_factor,
+        cast(rep_quotas.growth_factor as {{ dbt.type_numeric() }}) as growth_factor,
         cast(rep_quotas.company_plan_amount as {{ dbt.type_numeric() }}) as company_plan_amount,
         cast(rep_quotas.trailing_12_months_bookings as {{ dbt.type_numeric() }})
             as trailing_12_months_bookings,
-        rep_quotas.bookings_share,
+        cast(rep_quotas.bookings_share as {{ dbt.type_numeric() }}) as bookings_share,
         cast(plan_months_weighted.seasonality_weight as {{ dbt.type_numeric() }})
             as seasonality_weight,
         cast(plan_months_weighted.month_share_of_quarter as {{ dbt.type_numeric() }})
             as month_share_of_quarter,
-        rep_quotas.suggested_quota,
+        cast(rep_quotas.suggested_quota as {{ dbt.type_numeric() }}) as suggested_quota,
         cast(
             rep_quotas.suggested_quota * plan_months_weighted.month_share_of_quarter
             as {{ dbt.type_numeric() }}

@@ -149,7 +149,8 @@ deal_days_by_level as (
 
 -- One row per movement leg. Together the legs of a deal-day change each entity's open
 -- pipeline by exactly the difference between the two days' end-of-day states, which is
--- what makes opening + created + increased - decreased - won - lost = closing exact.
+-- what makes opening + created + increased - decreased - won - lost - removed = closing
+-- exact.
 movements as (
 
     -- An amount change while open, in reporting currency: a CRM edit, or an FX rate
@@ -228,12 +229,12 @@ movements as (
 
     union all
 
-    -- Leaving without a close (deleted): a decrease on the first day it is missing.
+    -- Leaving without a close (deleted while open): removed on the first day it is missing.
     select
         cast({{ dbt.dateadd('day', 1, 'snapshot_date') }} as date) as movement_date,
         level,
         entity_id,
-        'decreased' as movement,
+        'removed' as movement,
         amount as movement_amount
 
     from deal_days_by_level
@@ -256,7 +257,9 @@ movements_by_period as (
         sum(case when movements.movement = 'won' then movements.movement_amount else 0 end)
             as won,
         sum(case when movements.movement = 'lost' then movements.movement_amount else 0 end)
-            as lost
+            as lost,
+        sum(case when movements.movement = 'removed' then movements.movement_amount else 0 end)
+            as removed
 
     from movements
     inner join periods
@@ -406,6 +409,7 @@ final as (
             as decreased,
         cast(coalesce(movements_by_period.won, 0) as {{ dbt.type_numeric() }}) as won,
         cast(coalesce(movements_by_period.lost, 0) as {{ dbt.type_numeric() }}) as lost,
+        cast(coalesce(movements_by_period.removed, 0) as {{ dbt.type_numeric() }}) as removed,
         cast(coalesce(slips_by_period.slipped, 0) as {{ dbt.type_numeric() }}) as slipped,
         coalesce(slips_by_period.slipped_deals, 0) as slipped_deals,
         cast(coalesce(closing_pipeline.closing, 0) as {{ dbt.type_numeric() }}) as closing,

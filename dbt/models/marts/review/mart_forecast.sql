@@ -1,0 +1,344 @@
+with
+
+calendar as (
+
+    select * from {{ ref('dim_calendar') }}
+
+),
+
+days as (
+
+    select * from {{ ref('int_calendar_days') }}
+
+),
+
+daily_snapshot as (
+
+    select * from {{ ref('fct_deal_daily_snapshot') }}
+
+),
+
+deal_closes as (
+
+    select * from {{ ref('int_deal_closes') }}
+
+),
+
+user_team_periods as (
+
+    select * from {{ ref('int_user_team_periods') }}
+
+),
+
+quarter_quotas as (
+
+    select
+        period_start as quarter_start,
+        level,
+        entity_id,
+        quota
+
+    from {{ ref('mart_attainment_by_period') }}
+    where period_type = 'quarter'
+
+),
+
+-- Each as-of day with the two quarters it forecasts: the fiscal quarter holding it and
+-- the next one.
+forecast_quarters as (
+
+    select
+        days.date_day as as_of_date,
+        'current' as forecast_quarter,
+        calendar.fiscal_quarter_start as quarter_start,
+        calendar.next_fiscal_quarter_start as next_quarter_start
+
+    from days
+    inner join calendar
+        on days.date_day = calendar.date_day
+
+    union all
+
+    select
+        days.date_day as as_of_date,
+        'next' as forecast_quarter,
+        calendar.next_fiscal_quarter_start as quarter_start,
+        next_quarter.next_fiscal_quarter_start as next_quarter_start
+
+    from days
+    inner join calendar
+        on days.date_day = calendar.date_day
+    inner join calendar as next_quarter
+        on calendar.next_fiscal_quarter_start = next_quarter.date_day
+
+),
+
+levels as (
+
+    select 'rep' as level
+    union all
+    select 'team' as level
+    union all
+    select 'company' as level
+
+),
+
+-- docs/metrics.md "forecast": open amounts at the end of the as-of day of the deals
+-- expected to close in the quarter, by forecast category, credited to that day's owner
+-- and the team the owner was in that day. A deal without an expected close date is in
+-- no quarter.
+open_deals as (
+
+    select
+        daily_snapshot.snapshot_date,
+        daily_snapshot.owner_id,
+        coalesce(user_team_periods.team, 'unassigned') as team,
+        daily_snapshot.forecast_category,
+        daily_snapshot.expected_close_date,
+        coalesce(daily_snapshot.amount, 0) as amount,
+        coalesce(daily_snapshot.weighted_amount, 0) as weighted_amount
+
+    from daily_snapshot
+    left join user_team_periods
+        on
+            daily_snapshot.owner_id = user_team_periods.user_id
+            and daily_snapshot.snapshot_date >= user_team_periods.valid_from_date
+            and (
+                user_team_periods.valid_to_date is null
+                or daily_snapshot.snapshot_date < user_team_periods.valid_to_date
+            )
+    where daily_snapshot.is_open and daily_snapshot.expected_close_date is not null
+
+),
+
+open_by_entity as (
+
+    select
+        forecast_quarters.as_of_date,
+        forecast_quarters.quarter_start,
+        levels.level,
+        case levels.level
+            when 'rep' then open_deals.owner_id
+            when 'team' then open_deals.team
+            else 'company'
+        end as entity_id,
+        sum(case when open_deals.forecast_category = 'commit' then open_deals.amount else 0 end)
+            as commit_amount,
+        sum(
+            case when open_deals.forecast_category = 'best_case' then open_deals.amount else 0 end
+        ) as best_case_amount,
+        sum(
+            case when open_deals.forecast_category = 'pipeline' then open_deals.amount else 0 end
+        ) as pipeline_amount,
+        sum(
+            case when open_deals.forecast_category = 'omitted' then open_deals.amount else 0 end
+        ) as omitted_amount,
+        sum(open_deals.weighted_amount) as weighted_amount
+
+    from open_deals
+    inner join forecast_quarters
+        on
+            open_deals.snapshot_date = forecast_quarters.as_of_date
+            and open_deals.expected_close_date >= forecast_quarters.quarter_start
+            and open_deals.expected_close_date < forecast_quarters.next_quarter_start
+    cross join levels
+    group by 1, 2, 3, 4
+
+),
+
+-- Closed won: bookings of the quarter up to the as-of day, credited to the owner at close
+-- and that owner's team on the close date (int_deal_closes).
+won_by_entity as (
+
+    select
+        forecast_quarters.as_of_date,
+        forecast_quarters.quarter_start,
+        levels.level,
+        case levels.level
+            when 'rep' then deal_closes.owner_id
+            when 'team' then deal_closes.team
+            else 'company'
+        end as entity_id,
+        sum(coalesce(deal_closes.amount, 0)) as closed_won_amount
+
+    from deal_closes
+    inner join forecast_quarters
+        on
+            deal_closes.close_date >= forecast_quarters.quarter_start
+            and deal_closes.close_date <= forecast_quarters.as_of_date
+    cross join levels
+    where deal_closes.is_won
+    group by 1, 2, 3, 4
+
+),
+
+forecast_keys as (
+
+    select
+        as_of_date,
+        quarter_start,
+        level,
+        entity_id
+    from open_by_entity
+
+    union
+
+    select
+        as_of_date,
+        quarter_start,
+        level,
+        entity_id
+    from won_by_entity
+
+    union
+
+    select
+        forecast_quarters.as_of_date,
+        forecast_quarters.quarter_start,
+        quarter_quotas.level,
+        quarter_quotas.entity_id
+    from forecast_quarters
+    inner join quarter_quotas
+        on forecast_quarters.quarter_start = quarter_quotas.quarter_start
+
+    union
+
+    select
+        as_of_date,
+        quarter_start,
+        'company' as level,
+        'company' as entity_id
+    from forecast_quarters
+
+),
+
+forecast as (
+
+    select
+        forecast_keys.as_of_date,
+        forecast_quarters.forecast_quarter,
+        forecast_keys.quarter_start,
+        forecast_keys.level,
+        forecast_keys.entity_id,
+        coalesce(won_by_entity.closed_won_amount, 0) as closed_won_amount,
+        coalesce(open_by_entity.commit_amount, 0) as commit_amount,
+        coalesce(open_by_entity.best_case_amount, 0) as best_case_amount,
+        coalesce(open_by_entity.pipeline_amount, 0) as pipeline_amount,
+        coalesce(open_by_entity.omitted_amount, 0) as omitted_amount,
+        coalesce(open_by_entity.weighted_amount, 0) as weighted_amount,
+        quarter_quotas.quota,
+        quarter_quotas.quota
+        - coalesce(won_by_entity.closed_won_amount, 0)
+        - coalesce(open_by_entity.commit_amount, 0) as gap_to_quota
+
+    from forecast_keys
+    inner join forecast_quarters
+        on
+            forecast_keys.as_of_date = forecast_quarters.as_of_date
+            and forecast_keys.quarter_start = forecast_quarters.quarter_start
+    left join open_by_entity
+        on
+            forecast_keys.as_of_date = open_by_entity.as_of_date
+            and forecast_keys.quarter_start = open_by_entity.quarter_start
+            and forecast_keys.level = open_by_entity.level
+            and forecast_keys.entity_id = open_by_entity.entity_id
+    left join won_by_entity
+        on
+            forecast_keys.as_of_date = won_by_entity.as_of_date
+            and forecast_keys.quarter_start = won_by_entity.quarter_start
+            and forecast_keys.level = won_by_entity.level
+            and forecast_keys.entity_id = won_by_entity.entity_id
+    left join quarter_quotas
+        on
+            forecast_keys.quarter_start = quarter_quotas.quarter_start
+            and forecast_keys.level = quarter_quotas.level
+            and forecast_keys.entity_id = quarter_quotas.entity_id
+
+),
+
+-- The first day with a day seven days before it in the history.
+first_day as (
+
+    select
+        cast({{ dbt.dateadd('day', 7, 'min(date_day)') }} as date) as first_full_week_day
+
+    from days
+
+),
+
+-- docs/metrics.md "forecast": each figure minus the same figure of the same quarter seven
+-- days earlier (0 where the entity had no row then); null in the history's first week.
+final as (
+
+    select
+        {{ hash_key(['forecast.as_of_date', 'forecast.quarter_start', 'forecast.level',
+            'forecast.entity_id']) }} as forecast_id,
+        forecast.as_of_date,
+        forecast.forecast_quarter,
+        forecast.quarter_start,
+        forecast.level,
+        forecast.entity_id,
+        cast(forecast.closed_won_amount as {{ dbt.type_numeric() }}) as closed_won_amount,
+        cast(forecast.commit_amount as {{ dbt.type_numeric() }}) as commit_amount,
+        cast(forecast.best_case_amount as {{ dbt.type_numeric() }}) as best_case_amount,
+        cast(forecast.pipeline_amount as {{ dbt.type_numeric() }}) as pipeline_amount,
+        cast(forecast.omitted_amount as {{ dbt.type_numeric() }}) as omitted_amount,
+        cast(forecast.weighted_amount as {{ dbt.type_numeric() }}) as weighted_amount,
+        cast(forecast.quota as {{ dbt.type_numeric() }}) as quota,
+        cast(forecast.gap_to_quota as {{ dbt.type_numeric() }}) as gap_to_quota,
+        cast(
+            case
+                when forecast.as_of_date >= first_day.first_full_week_day
+                    then forecast.closed_won_amount - coalesce(week_before.closed_won_amount, 0)
+            end as {{ dbt.type_numeric() }}
+        ) as closed_won_change,
+        cast(
+            case
+                when forecast.as_of_date >= first_day.first_full_week_day
+                    then forecast.commit_amount - coalesce(week_before.commit_amount, 0)
+            end as {{ dbt.type_numeric() }}
+        ) as commit_change,
+        cast(
+            case
+                when forecast.as_of_date >= first_day.first_full_week_day
+                    then forecast.best_case_amount - coalesce(week_before.best_case_amount, 0)
+            end as {{ dbt.type_numeric() }}
+        ) as best_case_change,
+        cast(
+            case
+                when forecast.as_of_date >= first_day.first_full_week_day
+                    then forecast.pipeline_amount - coalesce(week_before.pipeline_amount, 0)
+            end as {{ dbt.type_numeric() }}
+        ) as pipeline_change,
+        cast(
+            case
+                when forecast.as_of_date >= first_day.first_full_week_day
+                    then forecast.omitted_amount - coalesce(week_before.omitted_amount, 0)
+            end as {{ dbt.type_numeric() }}
+        ) as omitted_change,
+        cast(
+            case
+                when forecast.as_of_date >= first_day.first_full_week_day
+                    then forecast.weighted_amount - coalesce(week_before.weighted_amount, 0)
+            end as {{ dbt.type_numeric() }}
+        ) as weighted_change,
+        cast(
+            case
+                when forecast.as_of_date >= first_day.first_full_week_day
+                    then forecast.gap_to_quota - coalesce(week_before.gap_to_quota, 0)
+            end as {{ dbt.type_numeric() }}
+        ) as gap_to_quota_change
+
+    from forecast
+    cross join first_day
+    left join forecast as week_before
+        on
+            forecast.quarter_start = week_before.quarter_start
+            and forecast.level = week_before.level
+            and forecast.entity_id = week_before.entity_id
+            and week_before.as_of_date
+            = cast({{ dbt.dateadd('day', -7, 'forecast.as_of_date') }} as date)
+
+)
+
+select * from final
