@@ -12,9 +12,16 @@ last successful build can change:
 | a deal version                          | its updated_at and closed_at days; the earliest  |
 |                                         | close date the deal had (a backdated close, a    |
 |                                         | closed deal's amount edited, a reopen)           |
-| a deal's first version, or a deletion   | the deal's created_at day                        |
-| a deal field-history row                | its changed_at day                               |
-| a user version                          | its updated_at day (a team move)                 |
+| a deal's first version, a version older | the deal's created_at day (versions rebuilt from |
+| than its known ones, or a deletion      | field history copy its first extract)            |
+| a probability above 1 on a pipeline     | every day (its history is now read 0-100)        |
+| read 0-1                                |                                                  |
+| a deal field-history row                | its changed_at day; the deal's created_at day    |
+|                                         | when it is the deal's first change (its          |
+|                                         | old_value is the stage the deal was created in)  |
+| a user version (a team move)            | the start of the fiscal quarter holding its      |
+|                                         | updated_at (team quotas are per quarter): two    |
+|                                         | months before that day's month                   |
 | a new user, a rename, a version dated   | every day (entity names and first teams reach    |
 | before the user's known ones            | back to the start)                               |
 | an activity version                     | the earliest scheduled or completed day of any   |
@@ -133,6 +140,7 @@ def _rebuild_from_sql(loaded_through: datetime) -> str:
     deals = "intermediate.int_source_deal_versions"
     users = "intermediate.int_source_user_versions"
     activities = "intermediate.int_source_activity_versions"
+    history = "intermediate.int_source_deal_field_history"
     return f"""
 with
 
@@ -145,7 +153,22 @@ loaded_deals as (
 ),
 
 known_deals as (
-    select distinct deal_id from {deals} where loaded_at <= {through}
+    select deal_id, min(cast(updated_at as date)) as first_known_day
+    from {deals} where loaded_at <= {through} group by deal_id
+),
+
+created_days as (
+    select deal_id, min(cast(created_at as date)) as created_day from {deals} group by deal_id
+),
+
+loaded_history as (
+    select deal_id, min(changed_at) as first_changed_at
+    from {history} where loaded_at > {through} group by deal_id
+),
+
+known_history as (
+    select deal_id, min(changed_at) as first_known_at
+    from {history} where loaded_at <= {through} group by deal_id
 ),
 
 built_closes as (
@@ -153,8 +176,15 @@ built_closes as (
     from intermediate.int_deal_versions where close_date is not null group by deal_id
 ),
 
+rescaled_pipelines as (
+    select pipeline from {deals} group by pipeline
+    having max(case when loaded_at > {through} then probability end) > 1
+        and max(case when loaded_at <= {through} then probability end) <= 1
+),
+
 loaded_users as (
-    select user_id, min(cast(updated_at as date)) as updated_day
+    select user_id, min(cast(updated_at as date)) as updated_day,
+        min(cast(date_trunc('month', updated_at) - interval '2 months' as date)) as quarter_day
     from {users} where loaded_at > {through} group by user_id
 ),
 
@@ -184,18 +214,27 @@ changed_days as (
     select least(loaded_deals.updated_day, coalesce(loaded_deals.closed_day,
         loaded_deals.updated_day), coalesce(built_closes.close_day, loaded_deals.updated_day),
         case when known_deals.deal_id is null or loaded_deals.is_deleted = 1
+                or loaded_deals.updated_day < known_deals.first_known_day
             then loaded_deals.created_day else loaded_deals.updated_day end)
     from loaded_deals
     left join known_deals on loaded_deals.deal_id = known_deals.deal_id
     left join built_closes on loaded_deals.deal_id = built_closes.deal_id
     union all
-    select cast(changed_at as date)
-    from intermediate.int_source_deal_field_history where loaded_at > {through}
+    select {every_day} from rescaled_pipelines
+    union all
+    select cast(changed_at as date) from {history} where loaded_at > {through}
+    union all
+    select case when known_history.deal_id is null
+            or loaded_history.first_changed_at < known_history.first_known_at
+        then created_days.created_day end
+    from loaded_history
+    left join known_history on loaded_history.deal_id = known_history.deal_id
+    left join created_days on loaded_history.deal_id = created_days.deal_id
     union all
     select case when known_users.user_id is null
             or loaded_users.updated_day <= known_users.first_known_day
             or renamed_users.user_id is not null
-        then {every_day} else loaded_users.updated_day end
+        then {every_day} else loaded_users.quarter_day end
     from loaded_users
     left join known_users on loaded_users.user_id = known_users.user_id
     left join renamed_users on loaded_users.user_id = renamed_users.user_id

@@ -36,8 +36,8 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
     )
     connection.execute(
         "create table intermediate.int_source_deal_versions (deal_id varchar, "
-        "created_at timestamp, closed_at timestamp, updated_at timestamp, "
-        "is_deleted boolean, loaded_at timestamp)"
+        "pipeline varchar, probability double, created_at timestamp, closed_at timestamp, "
+        "updated_at timestamp, is_deleted boolean, loaded_at timestamp)"
     )
     connection.execute(
         "create table intermediate.int_deal_versions (deal_id varchar, close_date date)"
@@ -59,10 +59,14 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
     )
     connection.execute(
         "insert into intermediate.int_source_deal_versions values "
-        "('d1', '2024-10-01', '2025-01-15', '2025-01-15', false, ?)",
+        "('d1', 'inbound', 0.4, '2024-10-01', '2025-01-15', '2025-01-15', false, ?)",
         [BUILT_THROUGH],
     )
     connection.execute("insert into intermediate.int_deal_versions values ('d1', '2025-01-15')")
+    connection.execute(
+        "insert into intermediate.int_source_deal_field_history values ('d1', '2025-01-10', ?)",
+        [BUILT_THROUGH],
+    )
     connection.execute(
         "insert into intermediate.int_source_user_versions values ('u1', 'Ann', '2024-06-01', ?)",
         [BUILT_THROUGH],
@@ -94,27 +98,62 @@ def test_nothing_loaded_rebuilds_from_the_last_as_of_date(connection) -> None:
         # A known deal's new version: from the close it had, which the edit may move.
         (
             "intermediate.int_source_deal_versions",
-            ("d1", "2024-10-01", "2025-01-15", "2025-03-01 09:00", False, LOADED_NOW),
+            (
+                "d1",
+                "inbound",
+                0.5,
+                "2024-10-01",
+                "2025-01-15",
+                "2025-03-01 09:00",
+                False,
+                LOADED_NOW,
+            ),
             date(2025, 1, 15),
         ),
         # A new deal closed back-dated: from its close.
         (
             "intermediate.int_source_deal_versions",
-            ("d2", "2025-02-25", "2025-02-10", "2025-03-01 09:00", False, LOADED_NOW),
+            (
+                "d2",
+                "inbound",
+                1.0,
+                "2025-02-25",
+                "2025-02-10",
+                "2025-03-01 09:00",
+                False,
+                LOADED_NOW,
+            ),
             date(2025, 2, 10),
         ),
         # A new deal created before the last as-of date: from its creation.
         (
             "intermediate.int_source_deal_versions",
-            ("d3", "2025-02-12", None, "2025-03-01 09:00", False, LOADED_NOW),
+            ("d3", "outbound", 60, "2025-02-12", None, "2025-03-01 09:00", False, LOADED_NOW),
             date(2025, 2, 12),
         ),
-        ("intermediate.int_source_deal_field_history", ("d1", "2025-02-14", LOADED_NOW), None),
-        # A backdated team move: from its own day.
+        # A probability above 1 on a pipeline read 0-1 so far: every day.
+        (
+            "intermediate.int_source_deal_versions",
+            ("d4", "inbound", 60, "2025-03-01", None, "2025-03-01 09:00", False, LOADED_NOW),
+            rebuild_window.EVERY_DAY,
+        ),
+        # A field change: from its own day, or from the deal's creation when it is the
+        # deal's first (its old_value is the stage the deal was created in).
+        (
+            "intermediate.int_source_deal_field_history",
+            ("d1", "2025-02-14", LOADED_NOW),
+            date(2025, 2, 14),
+        ),
+        (
+            "intermediate.int_source_deal_field_history",
+            ("d1", "2025-01-05", LOADED_NOW),
+            date(2024, 10, 1),
+        ),
+        # A backdated team move: from the fiscal quarter holding it (team quotas).
         (
             "intermediate.int_source_user_versions",
             ("u1", "Ann", "2025-02-16 12:00", LOADED_NOW),
-            date(2025, 2, 16),
+            date(2024, 12, 1),
         ),
         # A rename: every day (entity names are current names).
         (
@@ -139,12 +178,11 @@ def test_nothing_loaded_rebuilds_from_the_last_as_of_date(connection) -> None:
     ],
 )
 def test_each_loaded_row_rebuilds_from_the_earliest_day_it_changes(
-    connection, table: str, row: tuple[object, ...], changed_day: date | None
+    connection, table: str, row: tuple[object, ...], changed_day: date
 ) -> None:
     placeholders = ", ".join("?" for _ in row)
     connection.execute(f"insert into {table} values ({placeholders})", list(row))
-    # Field history: its changed_at day.
-    assert rebuild_from(connection) == (changed_day or date(2025, 2, 14))
+    assert rebuild_from(connection) == changed_day
 
 
 def test_rows_loaded_through_the_last_build_change_nothing(connection) -> None:
