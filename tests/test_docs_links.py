@@ -13,7 +13,6 @@ import pytest
 import yaml
 from markdown_it import MarkdownIt
 
-from dagster_project.publish.checksums import LOAD_TIME_COLUMNS
 from dagster_project.settings import DBT_PROJECT_DIR, REPO_ROOT
 
 DOCS = [REPO_ROOT / "README.md", *sorted((REPO_ROOT / "docs").glob("*.md"))]
@@ -111,11 +110,7 @@ def mart_columns() -> dict[str, list[str]]:
     marts = {}
     for yml in sorted((DBT_PROJECT_DIR / "models" / "marts").rglob("*.yml")):
         for model in yaml.safe_load(yml.read_text()).get("models", []):
-            marts[model["name"]] = [
-                column["name"]
-                for column in model.get("columns", [])
-                if column["name"] not in LOAD_TIME_COLUMNS
-            ]
+            marts[model["name"]] = [column["name"] for column in model.get("columns", [])]
     return marts
 
 

@@ -16,13 +16,6 @@ from dagster_project.sql_text import quote_identifier
 
 MARTS_SCHEMA = "marts"
 
-# When a run loaded the drops or built the rows, not what they say: left out of the
-# content checksum so two runs on the same drops agree (the incremental models' lineage
-# and watermarks).
-LOAD_TIME_COLUMNS = frozenset(
-    {"extracts_loaded_at", "built_at", "built_from_date", "raw_loaded_through", "built_as_of_date"}
-)
-
 
 @dataclass(frozen=True)
 class MartVersion:
@@ -51,9 +44,7 @@ def mart_version(
 ) -> MartVersion:
     """Rows and checksum of one mart in `catalog` (the connection's own database when None)."""
     content = ", ".join(
-        quote_identifier(name)
-        for name, _ in mart_columns(connection, mart, catalog)
-        if name not in LOAD_TIME_COLUMNS
+        quote_identifier(name) for name, _ in mart_columns(connection, mart, catalog)
     )
     relation = f"{MARTS_SCHEMA}.{quote_identifier(mart)}"
     if catalog is not None:

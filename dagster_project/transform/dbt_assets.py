@@ -1,12 +1,16 @@
 """One `@dbt_assets` over the whole dbt project, running `dbt build`.
 
 `dbt build` runs each model's tests right after it, so a failing test skips every
-model downstream of it and, through Dagster, the publish step.
+model downstream of it and, through Dagster, the publish step. It runs in two steps:
+staging and the source unions first, so the run can read what it loaded and decide
+what the rest rebuilds (rebuild_window), then everything else with that decision.
 """
 
 import json
 import os
 from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
@@ -15,10 +19,18 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from dagster_project.crash_points import pause_point
 from dagster_project.exit_codes import GATE_FAILURE_METADATA_KEY
 from dagster_project.ingest.assets import raw_asset_key
+from dagster_project.ingest.postgres_mirror import connect_postgres
 from dagster_project.project import dbt_project
+from dagster_project.resources import WarehouseResource
+from dagster_project.settings import DBT_PROJECT_DIR, POSTGRES_TARGET, dbt_target
+from dagster_project.transform import rebuild_window
 
 # The crash-safety test's "during dbt" point: some models built, most not yet.
 DBT_PAUSE_AFTER_EVENTS = 10
+# dbt/selectors.yml: the run's two steps. dbt ignores Dagster's own `--select` beside a
+# `--selector`, so each step builds exactly its selector's nodes and tests.
+LOADED_ROWS_SELECTOR = "loaded_rows"
+REBUILT_MODELS_SELECTOR = "rebuilt_models"
 
 
 class PipehealthDbtTranslator(DagsterDbtTranslator):
@@ -40,17 +52,33 @@ def _layer(dbt_resource_props: Mapping[str, Any]) -> str:
     return dbt_resource_props["fqn"][1]
 
 
-def dbt_build_args() -> list[str]:
-    """`dbt build` of the data, with `as_of_date` pinned when PIPEHEALTH_AS_OF_DATE is set.
+def pinned_vars() -> dict[str, str]:
+    """The vars the environment pins: `as_of_date` from PIPEHEALTH_AS_OF_DATE."""
+    as_of_date = os.environ.get("PIPEHEALTH_AS_OF_DATE")
+    return {"as_of_date": as_of_date} if as_of_date else {}
+
+
+def dbt_build_args(
+    dbt_vars: Mapping[str, str], *, full_refresh: bool, selection: list[str]
+) -> list[str]:
+    """`dbt build` of the data with `dbt_vars`, a full refresh or not, of `selection`.
 
     Unit tests are left out: they check the SQL on hand-made rows, so the answer does not
     change with the night's data; `make test` and an analyst's own `dbt build` run them.
     """
-    args = ["build", "--exclude-resource-type", "unit_test"]
-    as_of_date = os.environ.get("PIPEHEALTH_AS_OF_DATE")
-    if as_of_date:
-        args += ["--vars", json.dumps({"as_of_date": as_of_date})]
+    args = ["build", "--exclude-resource-type", "unit_test", *selection]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dict(dbt_vars))]
+    if full_refresh:
+        args.append("--full-refresh")
     return args
+
+
+def target_connection(warehouse: WarehouseResource) -> AbstractContextManager[Any]:
+    """A connection to where dbt builds: the build DuckDB file, or the PostgreSQL server."""
+    if dbt_target() == POSTGRES_TARGET:
+        return connect_postgres()
+    return warehouse.connect()
 
 
 @dbt_assets(
@@ -58,14 +86,78 @@ def dbt_build_args() -> list[str]:
     project=dbt_project,
     dagster_dbt_translator=PipehealthDbtTranslator(),
 )
-def pipehealth_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    invocation = dbt.cli(dbt_build_args(), context=context, raise_on_error=False)
+def pipehealth_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    dbt_vars = pinned_vars()
+    if context.is_subset:
+        # A part of the graph materialized from the UI: every day of what it selects,
+        # recorded as no build, so the next nightly run still decides from the last one.
+        yield from _stream_build(
+            context,
+            dbt,
+            dbt_build_args(
+                {**dbt_vars, "rebuild_from": rebuild_window.EVERY_DAY.isoformat()},
+                full_refresh=False,
+                selection=[],
+            ),
+            pause=False,
+        )
+        return
+    settings = rebuild_window.settings_digest(
+        dbt_project.manifest_path, DBT_PROJECT_DIR / "dbt_project.yml", dbt_vars
+    )
+    with warehouse.connect() as connection:
+        plan = rebuild_window.plan_build(connection, settings)
+        as_of_date = rebuild_window.build_as_of_date(connection, dbt_vars.get("as_of_date"))
+    yield from _stream_build(
+        context,
+        dbt,
+        dbt_build_args(
+            dbt_vars, full_refresh=plan.full_refresh, selection=["--selector", LOADED_ROWS_SELECTOR]
+        ),
+        pause=True,
+    )
+    rebuilt_from = _rebuild_from(plan, warehouse)
+    context.log.info(f"dbt rebuilds from {rebuilt_from} ({plan.reason})")
+    yield from _stream_build(
+        context,
+        dbt,
+        dbt_build_args(
+            {**dbt_vars, "rebuild_from": rebuilt_from.isoformat()},
+            full_refresh=plan.full_refresh,
+            selection=["--selector", REBUILT_MODELS_SELECTOR],
+        ),
+        pause=False,
+    )
+    with warehouse.connect() as connection:
+        rebuild_window.record_build(
+            connection,
+            plan,
+            run_id=context.run_id,
+            built_at=datetime.now(UTC).replace(tzinfo=None),
+            rebuilt_from=rebuilt_from,
+            as_of_date=as_of_date or rebuilt_from,
+        )
+
+
+def _stream_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, pause: bool
+) -> Iterator[Any]:
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
     for event_number, event in enumerate(invocation.stream()):
-        if event_number == DBT_PAUSE_AFTER_EVENTS:
+        if pause and event_number == DBT_PAUSE_AFTER_EVENTS:
             pause_point("dbt")
         yield event
     if not invocation.is_successful():
         raise build_failure(invocation.get_artifact("run_results.json"))
+
+
+def _rebuild_from(plan: rebuild_window.BuildPlan, warehouse: WarehouseResource) -> date:
+    if plan.full_refresh or plan.last_build is None:
+        return rebuild_window.EVERY_DAY
+    with target_connection(warehouse) as connection:
+        return rebuild_window.rebuild_from(connection, plan.last_build)
 
 
 _FAILED = ("fail", "error", "runtime error")

@@ -7,7 +7,6 @@ the run exits 1 and the served BI file and Parquet keep their checksums.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -17,6 +16,7 @@ from pipeline_runs import copy_state, run_in
 
 from dagster_project.exit_codes import EXIT_GATE_FAILED, EXIT_PUBLISHED, GATE_FAILURE_METADATA_KEY
 from dagster_project.publish.assets import PUBLISHED_MARTS_KEY
+from dagster_project.publish.checksums import served_mart_versions
 from dagster_project.settings import Paths
 from dagster_project.sql_text import quote_identifier
 from dagster_project.transform.dbt_assets import build_failure
@@ -72,35 +72,37 @@ def test_a_failing_dbt_test_skips_publishing(
     assert f"{FAILING_TEST}: Got 1 result, configured to fail if != 0" in message
 
 
-def test_rows_left_by_a_run_stopped_at_the_gate_are_tested_again(
-    good_state: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_rows_left_by_a_run_stopped_at_the_gate_are_rebuilt_by_the_next_run(
+    good_state: Paths, tmp_path: Path
 ) -> None:
-    """The data tests of an incremental mart read the rows written since the last publish
-    (macros/rows_since_last_publish.sql): those include the rows of a run that stopped at
-    the model gate, which the next run keeps and must not publish."""
+    """A run stopped at the model gate records no build (audit.builds), so the next run
+    rebuilds at least the days it did (dagster_project/transform/rebuild_window.py): the
+    rows it left are replaced, tested and published only once right."""
     paths = copy_state(good_state, tmp_path)
-    published_before = checksums(paths)
-    # What such a run leaves behind: a row its test rejects (no deal), written after the
-    # last publish, on the first day, which a run without new drops keeps.
+    served_before = served_mart_versions(paths.served_database)
+    # What such a run leaves behind: a row its test rejects (no deal) on the last day,
+    # the as-of date every run rebuilds from at the latest.
     with duckdb.connect(str(paths.build_database)) as connection:
         connection.execute(
-            "update marts.fct_deal_daily_snapshot set deal_id = null, built_at = ? "
+            "update marts.fct_deal_daily_snapshot set deal_id = null "
             "where deal_snapshot_id = ("
             "    select min(deal_snapshot_id) from marts.fct_deal_daily_snapshot"
             "    where snapshot_date = ("
-            "        select min(snapshot_date) from marts.fct_deal_daily_snapshot"
+            "        select max(snapshot_date) from marts.fct_deal_daily_snapshot"
             "    )"
-            ")",
-            [datetime.now(UTC).replace(tzinfo=None)],
+            ")"
         )
-    capsys.readouterr()
 
     run = run_in(paths)
 
-    assert run.exit_code == EXIT_GATE_FAILED
-    assert PUBLISHED_MARTS_KEY not in run.materialized()
-    assert checksums(paths) == published_before
-    assert "not_null_fct_deal_daily_snapshot_deal_id" in capsys.readouterr().err
+    assert run.exit_code == EXIT_PUBLISHED
+    with duckdb.connect(str(paths.build_database), read_only=True) as connection:
+        [(without_deal,)] = connection.execute(
+            "select count(*) from marts.fct_deal_daily_snapshot where deal_id is null"
+        ).fetchall()
+    assert without_deal == 0
+    # Same drops, so the same content is served again.
+    assert served_mart_versions(paths.served_database) == served_before
 
 
 def test_a_warning_publishes_and_the_summary_names_it(

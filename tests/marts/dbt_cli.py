@@ -10,9 +10,14 @@ from pathlib import Path
 from dagster_project.settings import DBT_PROJECT_DIR
 
 
-def run_dbt(warehouse: Path, *args: str, target_path: Path | None = None) -> None:
-    """`dbt <args>` with its target (by default `dbt_target`) and logs beside `warehouse`;
-    fails with dbt's output."""
+def run_dbt(
+    warehouse: Path,
+    *args: str,
+    target_path: Path | None = None,
+    project_dir: Path = DBT_PROJECT_DIR,
+) -> None:
+    """`dbt <args>` on the project in `project_dir`, with its target (by default
+    `dbt_target`) and logs beside `warehouse`; fails with dbt's output."""
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -24,7 +29,7 @@ def run_dbt(warehouse: Path, *args: str, target_path: Path | None = None) -> Non
             "--log-path",
             str(warehouse.parent / "dbt_logs"),
         ],
-        cwd=DBT_PROJECT_DIR,
+        cwd=project_dir,
         env={**os.environ, "PIPEHEALTH_WAREHOUSE": str(warehouse)},
         capture_output=True,
         text=True,

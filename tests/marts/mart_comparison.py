@@ -1,8 +1,8 @@
 """Compare the marts another engine built with the DuckDB marts of the same sample.
 
 Same rows in any order, numbers within 1e-9 whatever their Python type (Decimal, int,
-float), everything else equal; lineage columns (when a row was loaded or built) left
-out. Shared by the PostgreSQL and Spark equality tests.
+float), everything else equal. Shared by the PostgreSQL and Spark equality tests and the
+night-by-night test.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.publish.checksums import LOAD_TIME_COLUMNS
 from dagster_project.publish.publisher import MARTS_SCHEMA
 from dagster_project.settings import BUILD_DATABASE_NAME
 
@@ -32,21 +31,14 @@ def duckdb_tables(connection: duckdb.DuckDBPyConnection, schema: str) -> list[st
     return [name for (name,) in rows]
 
 
-def content_only(columns: list[str], rows: Sequence[Row]) -> Mart:
-    """The mart without its lineage columns, which differ between any two builds."""
-    kept = [index for index, column in enumerate(columns) if column not in LOAD_TIME_COLUMNS]
-    return [columns[index] for index in kept], [tuple(row[index] for index in kept) for row in rows]
-
-
 def duckdb_marts(warehouse: Path) -> dict[str, Mart]:
-    """Every table of the marts schema of the warehouse's build database: columns, rows
-    (content columns only)."""
+    """Every table of the marts schema of the warehouse's build database: columns, rows."""
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME), read_only=True) as connection:
         marts = {}
         for name in duckdb_tables(connection, MARTS_SCHEMA):
             result = connection.execute(f'select * from {MARTS_SCHEMA}."{name}"')
             columns = [column[0] for column in result.description]
-            marts[name] = content_only(columns, result.fetchall())
+            marts[name] = (columns, result.fetchall())
     return marts
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 import psycopg
 import pytest
-from mart_comparison import Mart, content_only, differences, duckdb_marts
+from mart_comparison import Mart, differences, duckdb_marts
 from psycopg import sql
 
 from dagster_project.ingest.postgres_mirror import mirror_raw, postgres_connection_settings
@@ -106,7 +106,7 @@ def _postgres_mart(settings: dict[str, str], name: str) -> Mart:
     with psycopg.connect(**settings) as connection, connection.cursor() as cursor:
         cursor.execute(sql.SQL("select * from {}").format(sql.Identifier(MARTS_SCHEMA, name)))
         assert cursor.description is not None
-        return content_only([column.name for column in cursor.description], cursor.fetchall())
+        return [column.name for column in cursor.description], cursor.fetchall()
 
 
 def _postgres_mart_names(settings: dict[str, str]) -> set[str]:

@@ -1,35 +1,14 @@
--- depends_on: {{ ref('int_source_deal_field_history') }}
 with
 
-{% if is_incremental() %}
-
--- The pre-hook has deleted the rows of the deals changed since the last build
--- (macros/deal_versions_incremental.sql); every deal with a row left is kept as it is.
-kept_deals as (
-
-    select distinct deal_id from {{ this }}
-
-),
-
-{% endif %}
-
--- Every deal on a full build; on an incremental one, the deals with no row left: a
--- deal's versions need only its own rows.
 extracted_versions as (
 
     select * from {{ ref('int_source_deal_versions') }}
-    {% if is_incremental() %}
-        where deal_id not in (select deal_id from kept_deals)
-    {% endif %}
 
 ),
 
 rebuilt_versions as (
 
     select * from {{ ref('int_deal_versions_rebuilt_from_history') }}
-    {% if is_incremental() %}
-        where deal_id not in (select deal_id from kept_deals)
-    {% endif %}
 
 ),
 
@@ -165,10 +144,7 @@ versions_with_stage_flags as (
         stage_entries.extract_date,
         stage_entries.source_file,
         stage_entries.source_row,
-        stage_entries.loaded_at,
-        {{ build_started_at() }} as built_at,
-        {{ raw_loaded_through() }} as raw_loaded_through,
-        {{ as_of_date() }} as built_as_of_date
+        stage_entries.loaded_at
 
     from stage_entries
     left join pipeline_stages

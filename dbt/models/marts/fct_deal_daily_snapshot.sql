@@ -1,8 +1,3 @@
--- The incremental run's macros (deal_snapshot_incremental.sql) also read these:
--- depends_on: {{ ref('int_source_activity_versions') }}
--- depends_on: {{ ref('int_source_deal_versions') }}
--- depends_on: {{ ref('int_deal_versions_rebuilt_from_history') }}
-
 with
 
 deal_versions as (
@@ -35,13 +30,10 @@ extracts as (
 
 ),
 
--- The first day this run builds: every day on a full build; on an incremental one, the
--- first day the raw rows loaded since the last build change (macro
--- deal_snapshot_rebuild_from, applied by the pre-hook and read back by
--- deal_snapshot_first_built_day), so history is not rebuilt every night.
+-- The first day this run builds (macros/rebuild_window.sql): every day on a full build.
 rebuilt_days as (
 
-    select {{ deal_snapshot_first_built_day() }} as first_day
+    select {{ rebuild_from() }} as first_day
 
 ),
 
@@ -210,44 +202,17 @@ extract_bounds as (
 
 ),
 
--- Per day, when the last extract dated on or before it (or the first extract, for days
--- before it) was loaded: the day's rows reflect every extract loaded by then. Kept per
--- row as extracts_loaded_at, the incremental build's watermark; a late or re-delivered
--- drop moves it from its own day on, so a full refresh gives the same value.
-day_watermarks as (
-
-    select
-        calendar_days.date_day,
-        max(extracts.loaded_at) as extracts_loaded_at
-
-    from calendar_days
-    inner join rebuilt_days
-        on calendar_days.date_day >= rebuilt_days.first_day
-    cross join extract_bounds
-    inner join extracts
-        on
-            calendar_days.date_day >= extracts.extract_date
-            or extract_bounds.first_extract_date = extracts.extract_date
-    group by calendar_days.date_day
-
-),
-
 -- A day after the first extract with no extract of its own is a gap: its state is the
 -- last extract's, carried over, and misses whatever the missing extract would have held.
 days_with_extract_gaps as (
 
     select
         days_in_reporting_currency.*,
-        day_watermarks.extracts_loaded_at,
-        rebuilt_days.first_day as built_from_date,
         days_in_reporting_currency.snapshot_date > extract_bounds.first_extract_date
         and day_extracts.extract_date is null as is_carried_over_gap
 
     from days_in_reporting_currency
     cross join extract_bounds
-    cross join rebuilt_days
-    inner join day_watermarks
-        on days_in_reporting_currency.snapshot_date = day_watermarks.date_day
     left join extracts as day_extracts
         on days_in_reporting_currency.snapshot_date = day_extracts.extract_date
 
@@ -304,10 +269,7 @@ final as (
             'snapshot_date',
             'day'
         ) }} >= {{ var('stalled_after_days') }} as is_stalled,
-        is_carried_over_gap,
-        extracts_loaded_at,
-        {{ build_started_at() }} as built_at,
-        built_from_date
+        is_carried_over_gap
 
     from days_with_extract_gaps
 

@@ -6,41 +6,6 @@ deal_versions as (
 
 ),
 
-{% if is_incremental() %}
-
--- The deals int_deal_versions wrote rows of since this table's last build (later than
--- its latest built_at): in this command, or in one that stopped before this model.
--- Every other deal's versions are unchanged. Read from the relation, not the import
--- CTE: DuckDB materializes a CTE read twice, whole, before filtering it.
-rebuilt_deals as (
-
-    select distinct rebuilt_versions.deal_id
-
-    from {{ ref('int_deal_versions') }} as rebuilt_versions
-    where rebuilt_versions.built_at > (
-        select
-            coalesce(
-                max(built_rows.built_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})
-            )
-        from {{ this }} as built_rows
-    )
-
-),
-
-{% endif %}
-
-versions_to_write as (
-
-    select deal_versions.*
-
-    from deal_versions
-    {% if is_incremental() %}
-        inner join rebuilt_deals
-            on deal_versions.deal_id = rebuilt_deals.deal_id
-    {% endif %}
-
-),
-
 final as (
 
     select
@@ -77,10 +42,9 @@ final as (
         valid_from,
         valid_to,
         is_current,
-        extract_date,
-        {{ build_started_at() }} as built_at
+        extract_date
 
-    from versions_to_write
+    from deal_versions
 
 )
 

@@ -1,18 +1,14 @@
 with
 
--- Every deal on a full build; on an incremental one the deals changed since the last
--- build (macros/stage_entries_incremental.sql): a deal's entries need only its own rows.
 deal_versions as (
 
     select * from {{ ref('int_deal_versions') }}
-    where {{ is_stage_entry_deal_rebuilt('deal_id') }}
 
 ),
 
 deal_field_history as (
 
     select * from {{ ref('int_source_deal_field_history') }}
-    where {{ is_stage_entry_deal_rebuilt('deal_id') }}
 
 ),
 
@@ -190,10 +186,7 @@ final as (
         entered_at,
         exited_at,
         exited_at is null as is_latest_entry,
-        entry_source,
-        {{ build_started_at() }} as built_at,
-        {{ raw_loaded_through() }} as raw_loaded_through,
-        {{ as_of_date() }} as built_as_of_date
+        entry_source
 
     from entries_linked
 

@@ -1,7 +1,3 @@
--- The incremental run's pre-hook (macros/activity_kpis_incremental.sql) also reads these:
--- depends_on: {{ ref('int_source_activity_versions') }}
--- depends_on: {{ ref('stg_canonical__extracts') }}
-
 with
 
 activities as (
@@ -127,7 +123,9 @@ daily_counts as (
     from activity_events
     where
         event_date <= {{ as_of_date() }}
-        and event_date >= {{ activity_kpis_first_built_day() }}
+        -- Whole weeks from the one holding the day the run rebuilds from
+        -- (macros/rebuild_window.sql), so a week stays the sum of its days.
+        and event_date >= cast({{ dbt.date_trunc('week', rebuild_from()) }} as date)
     group by event_date, owner_id, activity_type, meeting_type
 
 ),
@@ -213,10 +211,7 @@ final as (
                 when completed_calls > 0
                     then connected_calls / cast(completed_calls as {{ dbt.type_numeric() }})
             end as {{ dbt.type_numeric() }}
-        ) as connect_rate,
-        {{ build_started_at() }} as built_at,
-        {{ raw_loaded_through() }} as raw_loaded_through,
-        {{ as_of_date() }} as built_as_of_date
+        ) as connect_rate
 
     from counts
 

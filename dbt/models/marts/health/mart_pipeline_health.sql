@@ -1,19 +1,9 @@
--- The incremental run's pre-hook (pipeline_marts_incremental.sql) also reads these:
--- depends_on: {{ ref('int_source_user_versions') }}
--- depends_on: {{ ref('int_source_quotas') }}
-
 with
 
--- The first as-of day this run builds: every day on a full build; on an incremental one
--- the pre-hook (pipeline_health_delete_rebuilt_days) has cleared the days from the first
--- changed one on, so the build resumes after the last day left.
+-- The first as-of day this run builds (macros/rebuild_window.sql).
 first_built_day as (
 
-    {% if is_incremental() -%}
-        select {{ day_after_last_built('as_of_date') }} as first_day
-    {%- else -%}
-        select cast('1900-01-01' as date) as first_day
-    {%- endif %}
+    select {{ rebuild_from() }} as first_day
 
 ),
 
@@ -540,9 +530,7 @@ final as (
         cast(deals_without_next_step as {{ dbt.type_bigint() }}) as deals_without_next_step,
         cast(deals_without_amount as {{ dbt.type_bigint() }}) as deals_without_amount,
         cast(deals_without_expected_close_date as {{ dbt.type_bigint() }})
-            as deals_without_expected_close_date,
-        {{ build_started_at() }} as built_at,
-        {{ raw_loaded_through() }} as raw_loaded_through
+            as deals_without_expected_close_date
 
     from rates
 

@@ -1,7 +1,3 @@
--- The incremental run's pre-hook (pipeline_marts_incremental.sql) also reads these:
--- depends_on: {{ ref('int_deal_versions') }}
--- depends_on: {{ ref('int_source_user_versions') }}
-
 with
 
 deal_closes as (
@@ -22,20 +18,9 @@ user_team_periods as (
 
 ),
 
-all_periods as (
-
-    select * from {{ ref('int_pipeline_periods') }}
-
-),
-
--- The periods this run builds: all on a full build; on an incremental one those the
--- pre-hook left without rows (deal_outcomes_delete_rebuilt_periods) or new.
 periods as (
 
-    select all_periods.*
-
-    from all_periods
-    {{ periods_without_rows('all_periods') }}
+    select * from {{ ref('int_pipeline_periods') }}
 
 ),
 
@@ -225,10 +210,7 @@ final as (
         outcomes_ranked.lost_reason,
         outcomes_ranked.pipeline,
         outcomes_ranked.deal_type,
-        cast(outcomes_ranked.sales_cycle_days as {{ dbt.type_bigint() }}) as sales_cycle_days,
-        {{ build_started_at() }} as built_at,
-        {{ raw_loaded_through() }} as raw_loaded_through,
-        {{ as_of_date() }} as built_as_of_date
+        cast(outcomes_ranked.sales_cycle_days as {{ dbt.type_bigint() }}) as sales_cycle_days
 
     from outcomes_ranked
     left join accounts

@@ -1,6 +1,3 @@
--- The incremental run's pre-hook (pipeline_marts_incremental.sql) also reads these:
--- depends_on: {{ ref('int_source_user_versions') }}
-
 with
 
 all_periods as (
@@ -9,14 +6,14 @@ all_periods as (
 
 ),
 
--- The periods this run builds: all on a full build; on an incremental one those the
--- pre-hook left without rows (pipeline_waterfall_delete_rebuilt_periods) or new.
+-- The periods this run builds: those ending on or after the day it rebuilds from
+-- (macros/rebuild_window.sql), every period on a full build.
 periods as (
 
     select all_periods.*
 
     from all_periods
-    {{ periods_without_rows('all_periods') }}
+    where all_periods.period_end >= {{ rebuild_from() }}
 
 ),
 
@@ -412,9 +409,7 @@ final as (
         cast(coalesce(movements_by_period.removed, 0) as {{ dbt.type_numeric() }}) as removed,
         cast(coalesce(slips_by_period.slipped, 0) as {{ dbt.type_numeric() }}) as slipped,
         coalesce(slips_by_period.slipped_deals, 0) as slipped_deals,
-        cast(coalesce(closing_pipeline.closing, 0) as {{ dbt.type_numeric() }}) as closing,
-        {{ build_started_at() }} as built_at,
-        {{ raw_loaded_through() }} as raw_loaded_through
+        cast(coalesce(closing_pipeline.closing, 0) as {{ dbt.type_numeric() }}) as closing
 
     from waterfall_keys
     inner join periods

@@ -1,21 +1,14 @@
--- The incremental run's rule (macros/stage_entries_incremental.sql) also reads:
--- depends_on: {{ ref('int_source_deal_field_history') }}
-
 with
 
--- Every deal on a full build; on an incremental one the deals changed since the last
--- build (macros/stage_entries_incremental.sql): a deal's rows need only its own rows.
 stage_entries as (
 
     select * from {{ ref('int_deal_stage_entries') }}
-    where {{ is_stage_entry_deal_rebuilt('deal_id') }}
 
 ),
 
 deal_versions as (
 
     select * from {{ ref('int_deal_versions') }}
-    where {{ is_stage_entry_deal_rebuilt('deal_id') }}
 
 ),
 
@@ -243,10 +236,7 @@ final as (
             ) / 86400
             as {{ dbt.type_numeric() }}
         ) as days_in_stage,
-        entry_source,
-        {{ build_started_at() }} as built_at,
-        {{ raw_loaded_through() }} as raw_loaded_through,
-        {{ as_of_date() }} as built_as_of_date
+        entry_source
 
     from entries_in_reporting_currency
 

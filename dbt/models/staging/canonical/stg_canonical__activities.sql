@@ -1,4 +1,3 @@
--- depends_on: {{ ref('stg_canonical__extracts') }}
 with
 
 activity_versions as (
@@ -7,31 +6,11 @@ activity_versions as (
 
 ),
 
-{% if is_incremental() %}
-
--- An incremental run ranks again only the activities with a version loaded since the
--- last build, or whose row came from a load since replaced (macros/staging_incremental.sql);
--- every other activity's versions are unchanged.
-changed_activity_ids as (
-
-    {{ keys_to_rank_again(
-        'activity_id', ref('stg_canonical__activity_versions'), 'versions.activity_id',
-        'versions.loaded_at'
-    ) }}
-
-),
-
-{% endif %}
-
 versions_to_rank as (
 
     select activity_versions.*
 
     from activity_versions
-    {% if is_incremental() %}
-        inner join changed_activity_ids
-            on activity_versions.activity_id = changed_activity_ids.activity_id
-    {% endif %}
 
 ),
 

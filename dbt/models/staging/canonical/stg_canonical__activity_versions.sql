@@ -1,10 +1,8 @@
--- depends_on: {{ ref('stg_canonical__extracts') }}
 with
 
 source as (
 
     select * from {{ source('canonical', 'activities') }}
-    where {{ loaded_after_last_build('_loaded_at') }}
 
 ),
 

@@ -1,4 +1,3 @@
--- depends_on: {{ ref('stg_canonical__extracts') }}
 with
 
 source as (
@@ -6,22 +5,6 @@ source as (
     select * from {{ source('canonical', 'deals') }}
 
 ),
-
-{% if is_incremental() %}
-
--- Versions are deduplicated within a deal, so an incremental run deduplicates again only
--- the deals with a version loaded since the last build, or with a row from a load since
--- replaced (macros/staging_incremental.sql); only their raw rows are cast.
-changed_deal_ids as (
-
-    {{ keys_to_rank_again(
-        'deal_id', source('canonical', 'deals'), to_string('versions.deal_id'),
-        'versions._loaded_at'
-    ) }}
-
-),
-
-{% endif %}
 
 renamed as (
 
@@ -67,9 +50,6 @@ renamed as (
         _loaded_at as loaded_at
 
     from source
-    {% if is_incremental() %}
-        where {{ to_string('source.deal_id') }} in (select deal_id from changed_deal_ids)
-    {% endif %}
 
 ),
 

@@ -1,4 +1,3 @@
--- depends_on: {{ ref('stg_canonical__extracts') }}
 with
 
 source as (
@@ -6,22 +5,6 @@ source as (
     select * from {{ source('canonical', 'leads') }}
 
 ),
-
-{% if is_incremental() %}
-
--- An incremental run ranks again only the leads with a version loaded since the last
--- build, or whose row came from a load since replaced (macros/staging_incremental.sql);
--- only their raw rows are cast.
-changed_lead_ids as (
-
-    {{ keys_to_rank_again(
-        'lead_id', source('canonical', 'leads'), to_string('versions.lead_id'),
-        'versions._loaded_at'
-    ) }}
-
-),
-
-{% endif %}
 
 renamed as (
 
@@ -55,9 +38,6 @@ renamed as (
         _loaded_at as loaded_at
 
     from source
-    {% if is_incremental() %}
-        where {{ to_string('source.lead_id') }} in (select lead_id from changed_lead_ids)
-    {% endif %}
 
 ),
 
