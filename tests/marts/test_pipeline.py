@@ -472,7 +472,7 @@ def test_company_forecast_and_its_weekly_change_match_an_independent_computation
             {column: expected[column] - before[column] for column in FORECAST_COLUMNS}, abs=0.005
         )
         if not pd.isna(row["quota"]):
-            assert float(row["gap_to_quota"]) == pytest.approx(
+            assert float(row["gap_after_commit"]) == pytest.approx(
                 float(row["quota"]) - expected["closed_won_amount"] - expected["commit_amount"],
                 abs=0.005,
             )

@@ -229,7 +229,7 @@ forecast as (
         quarter_quotas.quota,
         quarter_quotas.quota
         - coalesce(won_by_entity.closed_won_amount, 0)
-        - coalesce(open_by_entity.commit_amount, 0) as gap_to_quota
+        - coalesce(open_by_entity.commit_amount, 0) as gap_after_commit
 
     from forecast_keys
     inner join forecast_quarters
@@ -285,7 +285,7 @@ final as (
         cast(forecast.omitted_amount as {{ dbt.type_numeric() }}) as omitted_amount,
         cast(forecast.weighted_amount as {{ dbt.type_numeric() }}) as weighted_amount,
         cast(forecast.quota as {{ dbt.type_numeric() }}) as quota,
-        cast(forecast.gap_to_quota as {{ dbt.type_numeric() }}) as gap_to_quota,
+        cast(forecast.gap_after_commit as {{ dbt.type_numeric() }}) as gap_after_commit,
         cast(
             case
                 when forecast.as_of_date >= first_day.first_full_week_day
@@ -325,9 +325,9 @@ final as (
         cast(
             case
                 when forecast.as_of_date >= first_day.first_full_week_day
-                    then forecast.gap_to_quota - coalesce(week_before.gap_to_quota, 0)
+                    then forecast.gap_after_commit - coalesce(week_before.gap_after_commit, 0)
             end as {{ dbt.type_numeric() }}
-        ) as gap_to_quota_change
+        ) as gap_after_commit_change
 
     from forecast
     cross join first_day
