@@ -151,6 +151,9 @@ def test_rerunning_without_new_drops_gives_the_same_marts(
     for table in RAW_TABLES:
         assert f"[2/5] gate     raw/{table} done in " in printed
     assert "more raw tables" not in printed
+    # Its dbt invocations succeeded, so their target folders (named after the run) are gone.
+    run_id = printed.split("pipehealth run ", 1)[1].split(":", 1)[0]
+    assert list((DBT_PROJECT_DIR / "target").glob(f"*-{run_id[:7]}-*")) == []
     pd.testing.assert_frame_equal(served(published, query), before)
     with duckdb.connect(str(published.build_database), read_only=True) as connection:
         assert connection.execute("select count(*) from raw.deals").fetchone() == raw_before
