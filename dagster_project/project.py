@@ -45,33 +45,31 @@ PARTIAL_PARSE_NAME = "partial_parse.msgpack"
 SEMANTIC_MANIFEST_NAME = "semantic_manifest.json"
 
 
-def prepare_manifest() -> None:
+def prepare_manifest(project: DbtProject = dbt_project) -> None:
     """Parse the dbt project into target/manifest.json (what `@dbt_assets` is built from),
     unless that manifest was parsed by this function from the same files, dbt packages and
     environment, and has not been written since."""
-    stamp = dbt_project.manifest_path.parent / PARSE_STAMP_NAME
-    inputs = parse_inputs_digest(DBT_PROJECT_DIR)
-    if stamp.exists() and stamp.read_text() == _stamp_text(inputs):
+    target = project.manifest_path.parent
+    stamp = target / PARSE_STAMP_NAME
+    inputs = parse_inputs_digest(project.project_dir)
+    if stamp.exists() and stamp.read_text() == _stamp_text(project, inputs):
         return
     # Parsed into a folder of this process's own and moved into place in one rename:
     # another process (a second installation, `pipehealth status`) may be reading the
     # manifest meanwhile, and dbt writes it in place, so it would read half a file.
-    private_target = dbt_project.manifest_path.parent / f"parse-{os.getpid()}"
+    private_target = target / f"parse-{os.getpid()}"
     private_target.mkdir(parents=True, exist_ok=True)
-    partial_parse = dbt_project.manifest_path.parent / PARTIAL_PARSE_NAME
+    partial_parse = target / PARTIAL_PARSE_NAME
     if partial_parse.exists():
         shutil.copy2(partial_parse, private_target / PARTIAL_PARSE_NAME)
-    dbt = DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
+    dbt = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
     dbt.cli(["parse", "--quiet"], target_path=private_target).wait()
     os.replace(private_target / PARTIAL_PARSE_NAME, partial_parse)
-    os.replace(private_target / dbt_project.manifest_path.name, dbt_project.manifest_path)
+    os.replace(private_target / project.manifest_path.name, project.manifest_path)
     # What `pipehealth metrics` plans its queries from (dagster_project/semantic_layer.py).
-    os.replace(
-        private_target / SEMANTIC_MANIFEST_NAME,
-        dbt_project.manifest_path.parent / SEMANTIC_MANIFEST_NAME,
-    )
+    os.replace(private_target / SEMANTIC_MANIFEST_NAME, target / SEMANTIC_MANIFEST_NAME)
     shutil.rmtree(private_target, ignore_errors=True)
-    stamp.write_text(_stamp_text(inputs))
+    stamp.write_text(_stamp_text(project, inputs))
 
 
 def parse_inputs_digest(project_dir: Path) -> str:
@@ -106,9 +104,9 @@ def parse_inputs_digest(project_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def _stamp_text(inputs: str) -> str:
+def _stamp_text(project: DbtProject, inputs: str) -> str:
     # The manifest's own mtime too: a `dbt parse` or `dbt build` run by hand (another
     # target, other vars) rewrites it, and then it is parsed again.
-    manifest = dbt_project.manifest_path
+    manifest = project.manifest_path
     written = manifest.stat().st_mtime_ns if manifest.exists() else 0
     return f"{inputs} {written}\n"

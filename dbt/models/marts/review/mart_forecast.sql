@@ -155,8 +155,8 @@ won_by_entity as (
         forecast_quarters.quarter_start,
         levels.level,
         case levels.level
-            when 'rep' then deal_closes.owner_id
-            when 'team' then deal_closes.team
+            when 'rep' then coalesce(deal_closes.owner_id, 'unassigned')
+            when 'team' then coalesce(deal_closes.team, 'unassigned')
             else 'company'
         end as entity_id,
         sum(coalesce(deal_closes.amount, 0)) as closed_won_amount
