@@ -57,14 +57,11 @@ def prepare_manifest(project: DbtProject = dbt_project) -> None:
     # Parsed into a folder of this process's own and moved into place in one rename:
     # another process (a second installation, `pipehealth status`) may be reading the
     # manifest meanwhile, and dbt writes it in place, so it would read half a file.
+    # dagster-dbt copies target/'s partial-parse cache into it, and the parse's goes back.
     private_target = target / f"parse-{os.getpid()}"
-    private_target.mkdir(parents=True, exist_ok=True)
-    partial_parse = target / PARTIAL_PARSE_NAME
-    if partial_parse.exists():
-        shutil.copy2(partial_parse, private_target / PARTIAL_PARSE_NAME)
     dbt = DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE)
     dbt.cli(["parse", "--quiet"], target_path=private_target).wait()
-    os.replace(private_target / PARTIAL_PARSE_NAME, partial_parse)
+    os.replace(private_target / PARTIAL_PARSE_NAME, target / PARTIAL_PARSE_NAME)
     os.replace(private_target / project.manifest_path.name, project.manifest_path)
     # What `pipehealth metrics` plans its queries from (dagster_project/semantic_layer.py).
     os.replace(private_target / SEMANTIC_MANIFEST_NAME, target / SEMANTIC_MANIFEST_NAME)
