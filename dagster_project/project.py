@@ -78,10 +78,8 @@ def parse_inputs_digest(project_dir: Path) -> str:
     not read by dbt, so they are no reason to parse again."""
     files = hashlib.sha256()
     read_variables: set[str] = set()
-    for path in sorted(project_dir.rglob("*")):
+    for path in _parsed_files(project_dir):
         relative = path.relative_to(project_dir)
-        if relative.parts[0] in NOT_PARSED_FOLDERS or not path.is_file():
-            continue
         content = path.read_bytes()
         files.update(f"\n{relative.as_posix()}\n".encode())
         files.update(content)
@@ -99,6 +97,17 @@ def parse_inputs_digest(project_dir: Path) -> str:
     digest = hashlib.sha256(files.digest())
     digest.update("\n".join([*packages, f"target={dbt_target()}", *settings]).encode())
     return digest.hexdigest()
+
+
+def _parsed_files(project_dir: Path) -> list[Path]:
+    """The project's files, in a stable order; dbt's output folders are not walked (a
+    target folder holds thousands of compiled files)."""
+    files = []
+    for top in project_dir.iterdir():
+        if top.name in NOT_PARSED_FOLDERS:
+            continue
+        files += [top] if top.is_file() else [path for path in top.rglob("*") if path.is_file()]
+    return sorted(files)
 
 
 def _stamp_text(project: DbtProject, inputs: str) -> str:

@@ -10,7 +10,7 @@ import json
 import os
 import shutil
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from dagster_project.crash_points import pause_point
 from dagster_project.exit_codes import GATE_FAILURE_METADATA_KEY
 from dagster_project.ingest.assets import raw_asset_key
 from dagster_project.ingest.postgres_mirror import connect_postgres
-from dagster_project.project import dbt_project
+from dagster_project.project import PARTIAL_PARSE_NAME, dbt_project
 from dagster_project.resources import WarehouseResource
 from dagster_project.settings import DBT_PROJECT_DIR, POSTGRES_TARGET, dbt_target
 from dagster_project.transform import rebuild_window
@@ -32,6 +32,9 @@ DBT_PAUSE_AFTER_EVENTS = 10
 # `--selector`, so each step builds exactly its selector's nodes and tests.
 LOADED_ROWS_SELECTOR = "loaded_rows"
 REBUILT_MODELS_SELECTOR = "rebuilt_models"
+# What the incremental models rebuild from (dbt/macros/rebuild_window.sql): read with
+# env_var(), since a changed `--vars` makes dbt parse the whole project again.
+REBUILD_FROM_VARIABLE = "PIPEHEALTH_REBUILD_FROM"
 
 
 class PipehealthDbtTranslator(DagsterDbtTranslator):
@@ -97,12 +100,9 @@ def pipehealth_dbt_models(
         yield from _stream_build(
             context,
             dbt,
-            dbt_build_args(
-                {**dbt_vars, "rebuild_from": rebuild_window.EVERY_DAY.isoformat()},
-                full_refresh=False,
-                selection=[],
-            ),
+            dbt_build_args(dbt_vars, full_refresh=False, selection=[]),
             pause=False,
+            rebuild_from=rebuild_window.EVERY_DAY,
         )
         return
     settings = rebuild_window.settings_digest(
@@ -118,6 +118,7 @@ def pipehealth_dbt_models(
             dbt_vars, full_refresh=plan.full_refresh, selection=["--selector", LOADED_ROWS_SELECTOR]
         ),
         pause=True,
+        rebuild_from=rebuild_window.EVERY_DAY,
     )
     rebuilt_from = _rebuild_from(plan, warehouse)
     context.log.info(f"dbt rebuilds from {rebuilt_from} ({plan.reason})")
@@ -125,11 +126,12 @@ def pipehealth_dbt_models(
         context,
         dbt,
         dbt_build_args(
-            {**dbt_vars, "rebuild_from": rebuilt_from.isoformat()},
+            dbt_vars,
             full_refresh=plan.full_refresh,
             selection=["--selector", REBUILT_MODELS_SELECTOR],
         ),
         pause=False,
+        rebuild_from=rebuilt_from,
     )
     with warehouse.connect() as connection:
         rebuild_window.record_build(
@@ -143,19 +145,47 @@ def pipehealth_dbt_models(
 
 
 def _stream_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, args: list[str], *, pause: bool
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    args: list[str],
+    *,
+    pause: bool,
+    rebuild_from: date,
 ) -> Iterator[Any]:
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    with _environment(REBUILD_FROM_VARIABLE, rebuild_from.isoformat()):
+        invocation = dbt.cli(args, context=context, raise_on_error=False)
     for event_number, event in enumerate(invocation.stream()):
         if pause and event_number == DBT_PAUSE_AFTER_EVENTS:
             pause_point("dbt")
         yield event
     if not invocation.is_successful():
         raise build_failure(invocation.get_artifact("run_results.json"))
+    # dagster-dbt starts each invocation from target/'s partial-parse cache; dbt's own
+    # runs leave their latest parse there, and so does this one. The cache holds the
+    # profile it was parsed with (the warehouse path): another installation's would
+    # make dbt parse the whole project again. (None where partial parsing is off.)
+    parsed = invocation.target_path / PARTIAL_PARSE_NAME
+    if parsed.exists():
+        os.replace(parsed, dbt_project.manifest_path.parent / PARTIAL_PARSE_NAME)
     # Each invocation writes a target folder of its own (compiled SQL and artifacts, about
     # 20 MB) that nothing reads once it succeeded: kept, a nightly run adds one for good.
     # A failed one stays for its compiled SQL.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+
+
+@contextmanager
+def _environment(name: str, value: str) -> Iterator[None]:
+    """`name` set to `value` while dagster-dbt starts dbt, which inherits this process's
+    environment (DbtCliResource takes no environment of its own)."""
+    before = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[name]
+        else:
+            os.environ[name] = before
 
 
 def _rebuild_from(plan: rebuild_window.BuildPlan, warehouse: WarehouseResource) -> date:

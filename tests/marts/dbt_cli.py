@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster_project.settings import DBT_PROJECT_DIR
@@ -15,9 +16,11 @@ def run_dbt(
     *args: str,
     target_path: Path | None = None,
     project_dir: Path = DBT_PROJECT_DIR,
+    environment: Mapping[str, str] | None = None,
 ) -> None:
     """`dbt <args>` on the project in `project_dir`, with its target (by default
-    `dbt_target`) and logs beside `warehouse`; fails with dbt's output."""
+    `dbt_target`) and logs beside `warehouse`, and `environment` added to this
+    process's; fails with dbt's output."""
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -30,7 +33,7 @@ def run_dbt(
             str(warehouse.parent / "dbt_logs"),
         ],
         cwd=project_dir,
-        env={**os.environ, "PIPEHEALTH_WAREHOUSE": str(warehouse)},
+        env={**os.environ, **(environment or {}), "PIPEHEALTH_WAREHOUSE": str(warehouse)},
         capture_output=True,
         text=True,
     )

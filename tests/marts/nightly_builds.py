@@ -18,7 +18,11 @@ from dbt_cli import run_dbt
 from dagster_project.project import dbt_project
 from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
 from dagster_project.transform import rebuild_window
-from dagster_project.transform.dbt_assets import LOADED_ROWS_SELECTOR, REBUILT_MODELS_SELECTOR
+from dagster_project.transform.dbt_assets import (
+    LOADED_ROWS_SELECTOR,
+    REBUILD_FROM_VARIABLE,
+    REBUILT_MODELS_SELECTOR,
+)
 from dagster_project.transform.rebuild_window import BuildPlan
 
 NIGHTLY_TEAM_MOVE_BACK_DAYS = 6
@@ -59,16 +63,15 @@ def build_as_nightly(
             if plan.full_refresh or plan.last_build is None
             else rebuild_window.rebuild_from(connection, plan.last_build)
         )
-    rebuild_vars = json.dumps({**dbt_vars, "rebuild_from": rebuilt_from.isoformat()})
     run_dbt(
         warehouse,
         *SEEDS_AND_MODELS,
         "--selector",
         REBUILT_MODELS_SELECTOR,
-        "--vars",
-        rebuild_vars,
+        *step_vars,
         *full_refresh,
         project_dir=project_dir,
+        environment={REBUILD_FROM_VARIABLE: rebuilt_from.isoformat()},
     )
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
         rebuild_window.record_build(
