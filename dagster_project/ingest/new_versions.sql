@@ -46,7 +46,9 @@ stored_versions as (
                 stored._source_row desc
         ) as recency
     from {raw_table} as stored
-    inner join batch_keys as batch using ({key})
+    -- A key column the export leaves out (or leaves empty) is null on both sides: a null
+    -- matches a null, as rows of one batch pair up in the windows below.
+    inner join batch_keys as batch on {key_matches}
 ),
 
 version_sequence as (

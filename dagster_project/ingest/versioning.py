@@ -38,7 +38,7 @@ def append_new_versions(
     statement = NEW_VERSIONS_SQL.format(
         raw_table=f"{RAW_SCHEMA}.{entity}",
         batch_table=BATCH_TABLE,
-        # Key columns an export leaves out are null, so versions still pair up by key.
+        # Key columns an export leaves out are null, and a null key value pairs with a null.
         absent_key_columns="".join(
             f"cast(null as varchar) as {quote_identifier(name)}, "
             for name in key
@@ -51,6 +51,10 @@ def append_new_versions(
         ),
         key=", ".join(quote_identifier(name) for name in key),
         batch_key=", ".join(f"batch.{quote_identifier(name)}" for name in key),
+        key_matches=" and ".join(
+            f"stored.{quote_identifier(name)} is not distinct from batch.{quote_identifier(name)}"
+            for name in key
+        ),
         kept_columns=", ".join(f"batch_rows.{column}" for column in quoted),
     )
     rows_read = connection.execute(f"select count(*) from {BATCH_TABLE}").fetchone()[0]

@@ -20,6 +20,7 @@ from dagster_project.ingest.versioning import append_new_versions
 
 LANDING = Path("/landing")
 DEAL_COLUMNS = ("deal_id", "stage", "amount")
+QUOTA_COLUMNS = ("owner_id", "period_start", "period_end", "quota_amount", "currency")
 Row = tuple[str | None, ...]
 
 
@@ -124,3 +125,14 @@ def test_a_row_is_compared_with_the_latest_stored_version_of_its_key(
     assert deliver(connection, "deals", DEAL_COLUMNS, {"2025-01-03": [in_proposal]}) == (1, 0)
     assert deliver(connection, "deals", DEAL_COLUMNS, {"2025-01-04": [in_demo]}) == (1, 1)
 
+
+def test_a_key_column_the_export_leaves_out_pairs_versions_as_null(
+    connection: duckdb.DuckDBPyConnection,
+) -> None:
+    """Quotas are keyed by owner, period and quota_type; this export has no quota_type."""
+    quota = ("u1", "2025-02-01", "2025-02-28", "100000", "USD")
+    deliver(connection, "quotas", QUOTA_COLUMNS, {"2025-01-01": [quota]})
+
+    assert deliver(connection, "quotas", QUOTA_COLUMNS, {"2025-01-02": [quota]}) == (1, 0)
+    raised = (*quota[:3], "120000", "USD")
+    assert deliver(connection, "quotas", QUOTA_COLUMNS, {"2025-01-03": [raised]}) == (1, 1)
