@@ -170,7 +170,8 @@ def with_stage_entries(versions: pd.DataFrame) -> pd.DataFrame:
     new_run = versions["stage"].ne(by_deal["stage"].shift(1))
     run = new_run.astype(int).groupby(versions["deal_id"]).cumsum()
     entered_at = versions.groupby([versions["deal_id"], run])["updated_at"].transform("min")
-    return versions.assign(stage_entered_day=entered_at.dt.tz_convert(None).dt.normalize())
+    entered_at = entered_at.dt.tz_convert(None)
+    return versions.assign(stage_entered_at=entered_at, stage_entered_day=entered_at.dt.normalize())
 
 
 def completed_activity_days(landing: Path) -> pd.DataFrame:
@@ -227,7 +228,9 @@ def daily_snapshot(
         states["default_probability"]
     )
     states["weighted_amount"] = (states["amount"] * states["probability"]).where(states["is_open"])
-    states["days_in_stage"] = (states["snapshot_date"] - states["stage_entered_day"]).dt.days
+    # In days with fractions, to the end of the snapshot day (midnight UTC after it).
+    day_end = states["snapshot_date"] + pd.Timedelta(days=1)
+    states["days_in_stage"] = (day_end - states["stage_entered_at"]).dt.total_seconds() / 86400
     states = pd.merge_asof(
         states.sort_values("snapshot_date"),
         activity_days.sort_values("activity_date"),

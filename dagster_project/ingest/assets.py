@@ -96,9 +96,9 @@ def raw_extracts(
             asset_key=raw_asset_key(entity),
             metadata={
                 "drops_loaded": len(report.drops_loaded),
-                FILES_READ_METADATA_KEY: report.files_read[entity],
-                "rows_read": report.rows_read[entity],
-                "versions_added": report.versions_added[entity],
+                FILES_READ_METADATA_KEY: report.counts.files_read[entity],
+                "rows_read": report.counts.rows_read[entity],
+                "versions_added": report.counts.versions_added[entity],
                 "versions_stored": stored[entity],
             },
         )

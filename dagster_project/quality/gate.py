@@ -25,7 +25,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from dagster_project.ingest.loader import RAW_SCHEMA
+from dagster_project.ingest.contract import RAW_SCHEMA
 from dagster_project.quality import audit
 from dagster_project.quality.parameters import seed_parameters, warehouse_parameters
 from dagster_project.quality.results import (

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 from landing_files import DEAL_HEADER, FIRST_DAY_DEALS, LOADED_AT, full_export, write_drop
 
-from dagster_project.ingest import loader
-from dagster_project.ingest.loader import ensure_raw_schema, load_pending_drops
+from dagster_project.ingest import load_transaction
+from dagster_project.ingest.loader import load_pending_drops
+from dagster_project.ingest.raw_tables import ensure_raw_schema
 from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.sample_data import generate
 
@@ -52,8 +53,8 @@ def test_full_export_then_incremental_stores_each_distinct_version_once(
     report = load_pending_drops(connection, landing, LOADED_AT)
 
     assert report.drops_loaded == ["2025-01-01", "2025-01-02"]
-    assert report.rows_read["deals"] == 4
-    assert report.versions_added["deals"] == 3
+    assert report.counts.rows_read["deals"] == 4
+    assert report.counts.versions_added["deals"] == 3
     stored = connection.execute(
         "select deal_id, deal_name, stage, amount, custom_score, "
         "cast(_extract_date as varchar), _source_file, _source_row "
@@ -88,7 +89,7 @@ def test_loading_the_same_drops_again_changes_nothing(
     again = load_pending_drops(connection, landing, datetime(2025, 1, 11))
 
     assert again.drops_loaded == []
-    assert sum(again.versions_added.values()) == 0
+    assert sum(again.counts.versions_added.values()) == 0
     for entity, frame in before.items():
         pd.testing.assert_frame_equal(raw_rows(connection, entity), frame)
 
@@ -110,7 +111,7 @@ def test_a_load_read_a_few_drops_a_scan_stores_what_one_scan_does(
         shutil.copy(early / name, resent / name)
     raw: dict[int, dict[str, pd.DataFrame]] = {}
     for chunk_bytes in (10**12, 1):
-        monkeypatch.setattr(loader, "LOAD_CHUNK_BYTES", chunk_bytes)
+        monkeypatch.setattr(load_transaction, "LOAD_CHUNK_BYTES", chunk_bytes)
         with duckdb.connect(str(tmp_path / f"chunks_{chunk_bytes}.duckdb")) as connection:
             report = load_pending_drops(connection, landing, LOADED_AT)
             assert report.rejected is None

@@ -272,17 +272,27 @@ def test_rep_and_team_rows_add_up_to_the_company(sample: tuple[Path, Path]) -> N
     assert mismatches.empty
 
 
+def stage_entered_at(versions: pd.DataFrame) -> pd.Series:
+    """When each deal entered the stage of its latest version (UTC): the first version of
+    its last run of consecutive versions in that stage."""
+    ordered = versions.sort_values(["deal_id", "updated_at", "drop_date"], kind="stable")
+    new_run = ordered["stage"].ne(ordered.groupby("deal_id")["stage"].shift(1))
+    run = new_run.astype(int).groupby(ordered["deal_id"]).cumsum()
+    entered_at = ordered.groupby([ordered["deal_id"], run])["updated_at"].transform("min")
+    return entered_at.groupby(ordered["deal_id"]).last().dt.tz_convert(None)
+
+
 def test_company_top_deals_are_the_largest_weighted_open_deals(
     sample: tuple[Path, Path], deal_days: pd.DataFrame
 ) -> None:
-    _, warehouse = sample
+    landing, warehouse = sample
     open_on_as_of = deal_days[deal_days["day"].eq(AS_OF) & deal_days["status"].eq("open")]
     ranked = open_on_as_of.assign(
         weighted=open_on_as_of["amount_usd"] * open_on_as_of["probability_fraction"]
     ).sort_values(["weighted", "amount_usd", "deal_id"], ascending=[False, False, True])
     mart = read_mart(
         warehouse,
-        "select deal_id, weighted_amount from marts.mart_top_deals "
+        "select deal_id, weighted_amount, days_in_stage from marts.mart_top_deals "
         "where level = ? and as_of_date = ? order by deal_rank",
         ["company", AS_OF.date()],
     )
@@ -290,6 +300,12 @@ def test_company_top_deals_are_the_largest_weighted_open_deals(
     assert mart["deal_id"].tolist() == ranked["deal_id"].head(20).tolist()
     assert mart["weighted_amount"].astype(float).tolist() == pytest.approx(
         ranked["weighted"].head(20).tolist(), abs=0.01
+    )
+    # docs/metrics.md "days_in_stage": days with fractions to the end of the as-of day.
+    entered_at = stage_entered_at(deal_versions(landing)).loc[mart["deal_id"]]
+    in_stage = (AS_OF + pd.Timedelta(days=1) - entered_at).dt.total_seconds() / 86400
+    assert mart["days_in_stage"].astype(float).tolist() == pytest.approx(
+        in_stage.tolist(), abs=1e-6
     )
 
 

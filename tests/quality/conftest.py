@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from raw_layout import add_owners
 
-from dagster_project.ingest.loader import ensure_raw_schema
+from dagster_project.ingest.raw_tables import ensure_raw_schema
 
 PIPELINE_STAGES_CSV = """\
 pipeline,stage,stage_order,default_probability,is_closed,is_won,forecast_category

@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from raw_layout import Row, add_drop, add_owners, closed_deals
 
-from dagster_project.ingest.loader import ensure_raw_schema
+from dagster_project.ingest.raw_tables import ensure_raw_schema
 from dagster_project.quality.checks import GATE_CHECK_NAME, build_raw_gate_checks
 from dagster_project.resources import WarehouseResource
 

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 from raw_layout import Row, add_drop, closed_deals, good_deals
 
-from dagster_project.ingest.loader import ensure_raw_schema, load_pending_drops
+from dagster_project.ingest.loader import load_pending_drops
+from dagster_project.ingest.raw_tables import ensure_raw_schema
 from dagster_project.quality.checks import check_result
 from dagster_project.quality.gate import Chunk, plan_chunks, run_gate
 from dagster_project.quality.results import GateReport, Outcome, PendingDrop

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.ingest.loader import ensure_raw_schema
+from dagster_project.ingest.raw_tables import ensure_raw_schema
 from dagster_project.ingest.sources import RAW_TABLES, SOURCES
 from dagster_project.quality.parameters import USER_ID_COLUMNS, warehouse_parameters
 

@@ -3,6 +3,7 @@ opens it: Debian's Chromium over a loopback server, nothing else reachable."""
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 from collections.abc import Iterator
@@ -78,6 +79,28 @@ def test_the_page_names_its_publish_and_as_of_date(
     assert page.get_attribute("[data-as-of-date]", "data-as-of-date") == as_of_date.isoformat()
     # The served link is the report of that publish, in the publish's own folder.
     assert publish_id in str(published_sample.report_dir.resolve())
+
+
+def test_top_deals_show_whole_days_in_stage_rounded_down(
+    company_page: OpenedPage, published_sample: Paths
+) -> None:
+    page = company_page.page
+    shown = page.eval_on_selector(
+        "table.deals",
+        "table => { const column = [...table.tHead.rows[0].cells]"
+        ".findIndex(cell => cell.textContent === 'Days in stage'); "
+        "return [...table.tBodies[0].rows].map(row => row.cells[column].textContent.trim()); }",
+    )
+    with duckdb.connect(str(published_sample.served_database), read_only=True) as connection:
+        rows = connection.execute(
+            "select days_in_stage from marts.mart_top_deals "
+            "where level = 'company' and as_of_date = ? order by deal_rank",
+            [page.get_attribute("[data-as-of-date]", "data-as-of-date")],
+        ).fetchall()
+    days = [float(value) for (value,) in rows]
+    assert shown == [str(math.floor(value)) for value in days]
+    # Not trivially: rounding to the nearest day would show some of these one day more.
+    assert any(value % 1 >= 0.5 for value in days)
 
 
 def test_company_page_with_what_it_loads_fits_the_budget(published_sample: Paths) -> None:

@@ -250,9 +250,16 @@ final as (
         expected_close_date,
         cast(created_at as date) as created_date,
         close_date,
+        -- In days with fractions, as fct_stage_transitions counts a stay: from entering the
+        -- stage to the end of the snapshot day, the moment the row's state describes.
         cast(
-            {{ dbt.datediff('cast(stage_entered_at as date)', 'snapshot_date', 'day') }}
-            as {{ dbt.type_bigint() }}
+            cast(
+                {{ dbt.datediff(
+                    'stage_entered_at', dbt.dateadd('day', 1, 'snapshot_date'), 'second'
+                ) }}
+                as {{ dbt.type_numeric() }}
+            ) / 86400
+            as {{ dbt.type_numeric() }}
         ) as days_in_stage,
         last_activity_date,
         next_step,
