@@ -39,7 +39,7 @@ engagement_deals_ranked as (
         deal_id,
         row_number() over (
             partition by engagement_id
-            order by extract_date desc, deal_id
+            order by extract_date desc, deal_id asc
         ) as association_rank
 
     from engagement_deals

@@ -29,8 +29,8 @@ deal_companies_ranked as (
             partition by deal_id
             order by
                 extract_date desc,
-                case when association_type_id = '5' then 0 else 1 end,
-                company_id
+                case when association_type_id = '5' then 0 else 1 end asc,
+                company_id asc
         ) as association_rank
 
     from deal_companies

@@ -29,8 +29,8 @@ memberships_ranked as (
             partition by owner_id
             order by
                 extract_date desc,
-                case when is_team_primary then 0 else 1 end,
-                team_id
+                case when is_team_primary then 0 else 1 end asc,
+                team_id asc
         ) as membership_rank
 
     from owner_teams
