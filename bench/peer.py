@@ -69,6 +69,9 @@ def seed(name: str) -> pd.DataFrame:
 def rates_on(currencies: pd.Series, days: pd.Series) -> np.ndarray:
     """The seed rate of each currency in force on each day."""
     rates = seed("currency_rates")
+    usd = pd.DataFrame({"from_currency": ["USD"], "rate": [1.0], "valid_from": ["1900-01-01"]})
+    rates = pd.concat([rates[rates["to_currency"].eq("USD")], usd], ignore_index=True)
+    rates = rates.rename(columns={"from_currency": "currency", "rate": "rate_to_reporting"})
     rates["valid_from"] = pd.to_datetime(rates["valid_from"])
     lookup = pd.DataFrame({"currency": currencies.to_numpy(), "day": days.to_numpy()})
     lookup["row"] = np.arange(len(lookup))

@@ -73,12 +73,9 @@ def expected_pipeline_on(deals: pd.DataFrame, day: date) -> tuple[float, float]:
     probability = (state["probability"] / state["pipeline"].map(scale)).fillna(
         state["default_probability"]
     )
-    rate_on_day = (
-        rates[rates["valid_from"] <= pd.Timestamp(day)]
-        .sort_values("valid_from")
-        .groupby("currency")["rate_to_reporting"]
-        .last()
-    )
+    into_usd = rates[rates["to_currency"].eq("USD") & (rates["valid_from"] <= pd.Timestamp(day))]
+    rate_on_day = into_usd.sort_values("valid_from").groupby("from_currency")["rate"].last()
+    rate_on_day["USD"] = 1.0
     amount_usd = state["amount"] * state["currency"].map(rate_on_day)
     return float(amount_usd.sum()), float((amount_usd * probability).sum())
 

@@ -16,8 +16,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+from test_pipeline import rates_into_usd
 
-from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
+from dagster_project.settings import BUILD_DATABASE_NAME
 
 SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 75
@@ -54,7 +55,7 @@ def to_day(values: pd.Series) -> pd.Series:
 
 def rates_on(currencies: pd.Series, days: pd.Series) -> np.ndarray:
     """The seed rate of each currency in force on each day."""
-    rates = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "currency_rates.csv")
+    rates = rates_into_usd()
     rates["valid_from"] = pd.to_datetime(rates["valid_from"])
     lookup = pd.DataFrame({"currency": currencies.to_numpy(), "day": days.to_numpy()})
     lookup["row"] = np.arange(len(lookup))

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from test_pipeline import with_rate_on
+from test_pipeline import rates_into_usd, with_rate_on
 
 from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
 
@@ -60,7 +60,7 @@ def deal_versions(landing: Path) -> pd.DataFrame:
 
 
 def usd_rate_on(currencies: pd.Series, day: pd.Timestamp) -> pd.Series:
-    rates = pd.read_csv(DBT_PROJECT_DIR / "seeds" / "currency_rates.csv")
+    rates = rates_into_usd()
     rates = rates[pd.to_datetime(rates["valid_from"]) <= day]
     in_force = rates.sort_values("valid_from").groupby("currency")["rate_to_reporting"].last()
     return currencies.map(in_force)

@@ -75,9 +75,17 @@ def seed(name: str) -> pd.DataFrame:
     return pd.read_csv(DBT_PROJECT_DIR / "seeds" / f"{name}.csv")
 
 
+def rates_into_usd() -> pd.DataFrame:
+    """The seed's rates into USD, the reporting currency (USD itself is 1 on every day)."""
+    rates = seed("currency_rates")
+    usd = pd.DataFrame({"from_currency": ["USD"], "rate": [1.0], "valid_from": ["1900-01-01"]})
+    rates = pd.concat([rates[rates["to_currency"].eq("USD")], usd], ignore_index=True)
+    return rates.rename(columns={"from_currency": "currency", "rate": "rate_to_reporting"})
+
+
 def with_rate_on(frame: pd.DataFrame, day_column: str) -> pd.Series:
     """The currency rate in force on each row's day, aligned with `frame`'s index."""
-    rates = seed("currency_rates")
+    rates = rates_into_usd()
     rates["valid_from"] = pd.to_datetime(rates["valid_from"])
     rated = pd.merge_asof(
         frame[[day_column, "currency"]].reset_index().sort_values(day_column),

@@ -6,9 +6,9 @@ deal_versions as (
 
 ),
 
-user_team_periods as (
+owner_levels as (
 
-    select * from {{ ref('int_user_team_periods') }}
+    select * from {{ ref('int_owner_levels') }}
 
 ),
 
@@ -88,7 +88,7 @@ closes_with_team_and_rate as (
 
     select
         closed_deals.*,
-        user_team_periods.team,
+        owner_levels.team,
         cast(
             closed_deals.amount_original * currency_rate_periods.rate_to_reporting
             as {{ dbt.type_numeric() }}
@@ -97,14 +97,12 @@ closes_with_team_and_rate as (
             as sales_cycle_days
 
     from closed_deals
-    left join user_team_periods
+    left join owner_levels
         on
-            closed_deals.owner_id = user_team_periods.user_id
-            and closed_deals.close_date >= user_team_periods.valid_from_date
-            and (
-                user_team_periods.valid_to_date is null
-                or closed_deals.close_date < user_team_periods.valid_to_date
-            )
+            closed_deals.owner_id = owner_levels.owner_id
+            and closed_deals.close_date >= owner_levels.valid_from_date
+            and closed_deals.close_date < owner_levels.valid_to_date
+            and owner_levels.level = 'team'
     left join currency_rate_periods
         on
             closed_deals.currency = currency_rate_periods.currency

@@ -1,57 +1,6 @@
-{%- set columns = [
-    'deal_field_change_id',
-    'deal_id',
-    'field',
-    'old_value',
-    'new_value',
-    'changed_at',
-    'extract_date',
-    'source_file',
-    'source_row',
-    'loaded_at',
-] -%}
-
-with
-
-canonical_rows as (
-
-    select * from {{ ref('stg_canonical__deal_field_history') }}
-
-),
-
-salesforce_rows as (
-
-    select * from {{ ref('stg_salesforce__deal_field_history') }}
-
-),
-
-hubspot_rows as (
-
-    select * from {{ ref('stg_hubspot__deal_field_history') }}
-
-),
-
-unioned as (
-
-    select
-        'canonical' as source_system,
-        {{ columns | join(',\n        ') }}
-    from canonical_rows
-
-    union all
-
-    select
-        'salesforce' as source_system,
-        {{ columns | join(',\n        ') }}
-    from salesforce_rows
-
-    union all
-
-    select
-        'hubspot' as source_system,
-        {{ columns | join(',\n        ') }}
-    from hubspot_rows
-
-)
-
-select * from unioned
+-- The union of every source's rows, in this model's YAML columns (macros/union_sources.sql).
+{{ union_sources({
+    'canonical': ref('stg_canonical__deal_field_history'),
+    'salesforce': ref('stg_salesforce__deal_field_history'),
+    'hubspot': ref('int_hubspot__deal_field_history'),
+}) }}

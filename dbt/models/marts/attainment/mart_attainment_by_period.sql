@@ -24,72 +24,39 @@ users as (
 
 ),
 
--- docs/metrics.md "bookings": amount at close of closed-won deals, credited to the owner at
--- close and the team that owner was in on the close date. A null amount counts as 0.
-won_deals as (
+owner_levels as (
 
-    select
-        owner_id,
-        coalesce(team, 'unassigned') as team,
-        close_date,
-        coalesce(amount, 0) as amount
-
-    from deal_closes
-    where
-        is_won
-        and close_date <= {{ as_of_date() }}
+    select * from {{ ref('int_owner_levels') }}
 
 ),
 
-won_deals_in_periods as (
+-- docs/metrics.md "bookings": amount at close of closed-won deals, credited to the owner at
+-- close and the team that owner was in on the close date, at rep, team and company level
+-- (int_owner_levels). A null amount counts as 0.
+bookings_by_level as (
 
     select
         periods.period_type,
         periods.period_start,
-        won_deals.owner_id,
-        won_deals.team,
-        won_deals.amount
+        owner_levels.level,
+        owner_levels.entity_id,
+        sum(coalesce(deal_closes.amount, 0)) as bookings
 
-    from won_deals
+    from deal_closes
     inner join periods
         on
-            won_deals.close_date >= periods.period_start
-            and won_deals.close_date < periods.next_period_start
-
-),
-
-bookings_by_level as (
-
-    select
-        period_type,
-        period_start,
-        'rep' as level,
-        owner_id as entity_id,
-        sum(amount) as bookings
-    from won_deals_in_periods
-    group by period_type, period_start, owner_id
-
-    union all
-
-    select
-        period_type,
-        period_start,
-        'team' as level,
-        team as entity_id,
-        sum(amount) as bookings
-    from won_deals_in_periods
-    group by period_type, period_start, team
-
-    union all
-
-    select
-        period_type,
-        period_start,
-        'company' as level,
-        'company' as entity_id,
-        sum(amount) as bookings
-    from won_deals_in_periods
-    group by period_type, period_start
+            deal_closes.close_date >= periods.period_start
+            and deal_closes.close_date < periods.next_period_start
+    inner join owner_levels
+        on
+            deal_closes.owner_id = owner_levels.owner_id
+            and deal_closes.close_date >= owner_levels.valid_from_date
+            and deal_closes.close_date < owner_levels.valid_to_date
+    where
+        deal_closes.is_won
+        and deal_closes.close_date <= {{ as_of_date() }}
+    group by
+        periods.period_type, periods.period_start, owner_levels.level, owner_levels.entity_id
 
 ),
 

@@ -29,9 +29,9 @@ deal_versions as (
 
 ),
 
-user_team_periods as (
+owner_levels as (
 
-    select * from {{ ref('int_user_team_periods') }}
+    select * from {{ ref('int_owner_levels') }}
 
 ),
 
@@ -87,25 +87,16 @@ as_of_days as (
 
 ),
 
-levels as (
-
-    select 'rep' as level
-    union all
-    select 'team' as level
-    union all
-    select 'company' as level
-
-),
-
 -- docs/metrics.md "Owner and team at the time": open pipeline goes to the owner on the as-of
--- day and the team that owner was in on that day. A null amount counts as 0 and a deal
--- without an expected close date is in no quarter's coverage; both are counted apart.
+-- day and the team that owner was in on that day, at rep, team and company level
+-- (int_owner_levels). A null amount counts as 0 and a deal without an expected close
+-- date is in no quarter's coverage; both are counted apart.
 open_deal_days as (
 
     select
         as_of_days.as_of_date,
-        daily_snapshot.owner_id,
-        coalesce(user_team_periods.team, 'unassigned') as team,
+        owner_levels.level,
+        owner_levels.entity_id,
         coalesce(daily_snapshot.amount, 0) as amount,
         coalesce(daily_snapshot.weighted_amount, 0) as weighted_amount,
         daily_snapshot.amount is null as is_missing_amount,
@@ -119,14 +110,11 @@ open_deal_days as (
     from daily_snapshot
     inner join as_of_days
         on daily_snapshot.snapshot_date = as_of_days.as_of_date
-    left join user_team_periods
+    inner join owner_levels
         on
-            daily_snapshot.owner_id = user_team_periods.user_id
-            and daily_snapshot.snapshot_date >= user_team_periods.valid_from_date
-            and (
-                user_team_periods.valid_to_date is null
-                or daily_snapshot.snapshot_date < user_team_periods.valid_to_date
-            )
+            daily_snapshot.owner_id = owner_levels.owner_id
+            and daily_snapshot.snapshot_date >= owner_levels.valid_from_date
+            and daily_snapshot.snapshot_date < owner_levels.valid_to_date
     where daily_snapshot.is_open
 
 ),
@@ -134,36 +122,22 @@ open_deal_days as (
 open_pipeline_by_entity as (
 
     select
-        open_deal_days.as_of_date,
-        levels.level,
-        case levels.level
-            when 'rep' then open_deal_days.owner_id
-            when 'team' then open_deal_days.team
-            else 'company'
-        end as entity_id,
+        as_of_date,
+        level,
+        entity_id,
         count(*) as open_deals,
-        sum(open_deal_days.amount) as open_pipeline,
-        sum(open_deal_days.weighted_amount) as weighted_pipeline,
-        sum(
-            case when open_deal_days.is_expected_this_quarter then open_deal_days.amount else 0 end
-        ) as open_pipeline_this_quarter,
-        sum(case when open_deal_days.is_stalled then 1 else 0 end) as stalled_deals,
-        sum(case when open_deal_days.is_missing_next_step then 1 else 0 end)
-            as deals_without_next_step,
-        sum(case when open_deal_days.is_missing_amount then 1 else 0 end) as deals_without_amount,
-        sum(case when open_deal_days.is_missing_expected_close_date then 1 else 0 end)
+        sum(amount) as open_pipeline,
+        sum(weighted_amount) as weighted_pipeline,
+        sum(case when is_expected_this_quarter then amount else 0 end)
+            as open_pipeline_this_quarter,
+        sum(case when is_stalled then 1 else 0 end) as stalled_deals,
+        sum(case when is_missing_next_step then 1 else 0 end) as deals_without_next_step,
+        sum(case when is_missing_amount then 1 else 0 end) as deals_without_amount,
+        sum(case when is_missing_expected_close_date then 1 else 0 end)
             as deals_without_expected_close_date
 
     from open_deal_days
-    cross join levels
-    group by
-        open_deal_days.as_of_date,
-        levels.level,
-        case levels.level
-            when 'rep' then open_deal_days.owner_id
-            when 'team' then open_deal_days.team
-            else 'company'
-        end
+    group by as_of_date, level, entity_id
 
 ),
 
@@ -173,12 +147,8 @@ closes_by_day as (
 
     select
         deal_closes.close_date,
-        levels.level,
-        case levels.level
-            when 'rep' then deal_closes.owner_id
-            when 'team' then coalesce(deal_closes.team, 'unassigned')
-            else 'company'
-        end as entity_id,
+        owner_levels.level,
+        owner_levels.entity_id,
         count(*) as deals_closed,
         sum(case when deal_closes.is_won then 1 else 0 end) as deals_won,
         sum(coalesce(deal_closes.amount, 0)) as closed_amount,
@@ -188,15 +158,12 @@ closes_by_day as (
             as won_sales_cycle_days
 
     from deal_closes
-    cross join levels
-    group by
-        deal_closes.close_date,
-        levels.level,
-        case levels.level
-            when 'rep' then deal_closes.owner_id
-            when 'team' then coalesce(deal_closes.team, 'unassigned')
-            else 'company'
-        end
+    inner join owner_levels
+        on
+            deal_closes.owner_id = owner_levels.owner_id
+            and deal_closes.close_date >= owner_levels.valid_from_date
+            and deal_closes.close_date < owner_levels.valid_to_date
+    group by deal_closes.close_date, owner_levels.level, owner_levels.entity_id
 
 ),
 
@@ -252,10 +219,8 @@ deleted_deals as (
 created_deals as (
 
     select
-        deal_versions.deal_id,
-        deal_versions.owner_id,
-        coalesce(user_team_periods.team, 'unassigned') as team,
         cast(deal_versions.created_at as date) as created_date,
+        deal_versions.owner_id,
         coalesce(
             cast(
                 deal_versions.amount_original * currency_rate_periods.rate_to_reporting
@@ -267,14 +232,6 @@ created_deals as (
     from deal_versions
     left join deleted_deals
         on deal_versions.deal_id = deleted_deals.deal_id
-    left join user_team_periods
-        on
-            deal_versions.owner_id = user_team_periods.user_id
-            and cast(deal_versions.created_at as date) >= user_team_periods.valid_from_date
-            and (
-                user_team_periods.valid_to_date is null
-                or cast(deal_versions.created_at as date) < user_team_periods.valid_to_date
-            )
     left join currency_rate_periods
         on
             deal_versions.currency = currency_rate_periods.currency
@@ -293,24 +250,17 @@ created_by_day as (
 
     select
         created_deals.created_date,
-        levels.level,
-        case levels.level
-            when 'rep' then created_deals.owner_id
-            when 'team' then created_deals.team
-            else 'company'
-        end as entity_id,
+        owner_levels.level,
+        owner_levels.entity_id,
         sum(created_deals.first_amount) as generated_amount
 
     from created_deals
-    cross join levels
-    group by
-        created_deals.created_date,
-        levels.level,
-        case levels.level
-            when 'rep' then created_deals.owner_id
-            when 'team' then created_deals.team
-            else 'company'
-        end
+    inner join owner_levels
+        on
+            created_deals.owner_id = owner_levels.owner_id
+            and created_deals.created_date >= owner_levels.valid_from_date
+            and created_deals.created_date < owner_levels.valid_to_date
+    group by created_deals.created_date, owner_levels.level, owner_levels.entity_id
 
 ),
 

@@ -12,9 +12,9 @@ accounts as (
 
 ),
 
-user_team_periods as (
+owner_levels as (
 
-    select * from {{ ref('int_user_team_periods') }}
+    select * from {{ ref('int_owner_levels') }}
 
 ),
 
@@ -32,7 +32,6 @@ won_and_lost_deals as (
         account_id,
         deal_name,
         owner_id,
-        coalesce(team, 'unassigned') as team,
         case when is_won then 'won' else 'lost' end as outcome,
         close_date as outcome_date,
         coalesce(amount, 0) as amount,
@@ -97,8 +96,8 @@ churned_trailing_bookings as (
 
 ),
 
--- Credited to the account's owner (accounts keep no owner history) and that owner's
--- team on the churn date.
+-- Credited to the account's owner (accounts keep no owner history; without one,
+-- `unassigned`) and that owner's team on the churn date.
 churned_customers as (
 
     select
@@ -106,7 +105,6 @@ churned_customers as (
         churned_accounts.account_id,
         cast(null as {{ dbt.type_string() }}) as deal_name,
         churned_accounts.owner_id,
-        coalesce(user_team_periods.team, 'unassigned') as team,
         'churned' as outcome,
         churned_accounts.churn_date as outcome_date,
         coalesce(churned_trailing_bookings.trailing_won_amount, 0) as amount,
@@ -118,14 +116,6 @@ churned_customers as (
     from churned_accounts
     left join churned_trailing_bookings
         on churned_accounts.account_id = churned_trailing_bookings.account_id
-    left join user_team_periods
-        on
-            churned_accounts.owner_id = user_team_periods.user_id
-            and churned_accounts.churn_date >= user_team_periods.valid_from_date
-            and (
-                user_team_periods.valid_to_date is null
-                or churned_accounts.churn_date < user_team_periods.valid_to_date
-            )
 
 ),
 
@@ -137,28 +127,14 @@ outcomes as (
 
 ),
 
--- `level` is the marts' public column name (docs/metrics.md), though a keyword to the linter.
-levels as (
-
-    select 'rep' as level
-    union all
-    select 'team' as level
-    union all
-    select 'company' as level
-
-),
-
 outcomes_in_periods as (
 
     select
         periods.period_type,
         periods.period_start,
-        levels.level,
-        case levels.level
-            when 'rep' then outcomes.owner_id
-            when 'team' then outcomes.team
-            else 'company'
-        end as entity_id,
+        owner_levels.level,
+        owner_levels.entity_id,
+        owner_levels.team,
         outcomes.*
 
     from outcomes
@@ -166,7 +142,11 @@ outcomes_in_periods as (
         on
             outcomes.outcome_date >= periods.period_start
             and outcomes.outcome_date <= periods.closing_day
-    cross join levels
+    inner join owner_levels
+        on
+            coalesce(outcomes.owner_id, 'unassigned') = owner_levels.owner_id
+            and outcomes.outcome_date >= owner_levels.valid_from_date
+            and outcomes.outcome_date < owner_levels.valid_to_date
 
 ),
 

@@ -37,58 +37,55 @@ daily_snapshot as (
 
 ),
 
-user_team_periods as (
+owner_levels as (
 
-    select * from {{ ref('int_user_team_periods') }}
+    select * from {{ ref('int_owner_levels') }}
 
 ),
 
 -- docs/metrics.md "Owner and team at the time": each day's state is credited to that day's
--- owner and to the team the owner was in on that day. A null amount counts as 0.
-deal_days_with_team as (
+-- owner and to the team the owner was in on that day, at rep, team and company level
+-- (int_owner_levels). A null amount counts as 0.
+deal_days_with_levels as (
 
     select
         daily_snapshot.snapshot_date,
         daily_snapshot.deal_id,
-        daily_snapshot.owner_id,
-        coalesce(user_team_periods.team, 'unassigned') as team,
+        owner_levels.level,
+        owner_levels.entity_id,
         daily_snapshot.is_open,
         daily_snapshot.is_won,
         coalesce(daily_snapshot.amount, 0) as amount,
         daily_snapshot.expected_close_date
 
     from daily_snapshot
-    left join user_team_periods
+    inner join owner_levels
         on
-            daily_snapshot.owner_id = user_team_periods.user_id
-            and daily_snapshot.snapshot_date >= user_team_periods.valid_from_date
-            and (
-                user_team_periods.valid_to_date is null
-                or daily_snapshot.snapshot_date < user_team_periods.valid_to_date
-            )
+            daily_snapshot.owner_id = owner_levels.owner_id
+            and daily_snapshot.snapshot_date >= owner_levels.valid_from_date
+            and daily_snapshot.snapshot_date < owner_levels.valid_to_date
 
 ),
 
 deal_days_with_neighbours as (
 
     select
-        deal_days_with_team.*,
+        deal_days_with_levels.*,
         lag(snapshot_date) over deal_timeline as previous_snapshot_date,
         lag(is_open) over deal_timeline as previous_is_open,
         lag(amount) over deal_timeline as previous_amount,
-        lag(owner_id) over deal_timeline as previous_owner_id,
-        lag(team) over deal_timeline as previous_team,
+        lag(entity_id) over deal_timeline as previous_entity_id,
         lag(expected_close_date) over deal_timeline as previous_expected_close_date,
         lead(snapshot_date) over deal_timeline as next_snapshot_date
 
-    from deal_days_with_team
-    window deal_timeline as (partition by deal_id order by snapshot_date)
+    from deal_days_with_levels
+    window deal_timeline as (partition by deal_id, level order by snapshot_date)
 
 ),
 
 -- A deal "continues" on day d when it was open at the end of day d - 1; otherwise it
 -- enters the open pipeline on d (created, reopened or restored after a deletion).
-deal_days_classified as (
+deal_days_by_level as (
 
     select
         deal_days_with_neighbours.*,
@@ -109,38 +106,6 @@ deal_days_classified as (
         ) as leaves_without_close
 
     from deal_days_with_neighbours
-
-),
-
--- `level` is the marts' public column name (docs/metrics.md), though a keyword to the linter.
-levels as (
-
-    select 'rep' as level
-    union all
-    select 'team' as level
-    union all
-    select 'company' as level
-
-),
-
-deal_days_by_level as (
-
-    select
-        deal_days_classified.*,
-        levels.level,
-        case levels.level
-            when 'rep' then deal_days_classified.owner_id
-            when 'team' then deal_days_classified.team
-            else 'company'
-        end as entity_id,
-        case levels.level
-            when 'rep' then deal_days_classified.previous_owner_id
-            when 'team' then deal_days_classified.previous_team
-            else 'company'
-        end as previous_entity_id
-
-    from deal_days_classified
-    cross join levels
 
 ),
 

@@ -18,9 +18,9 @@ activities as (
 
 ),
 
-user_team_periods as (
+owner_levels as (
 
-    select * from {{ ref('int_user_team_periods') }}
+    select * from {{ ref('int_owner_levels') }}
 
 ),
 
@@ -80,7 +80,9 @@ open_deals_described as (
         accounts.account_name,
         open_deals.owner_id,
         users.full_name as owner_name,
-        coalesce(user_team_periods.team, 'unassigned') as team,
+        owner_levels.team,
+        owner_levels.level,
+        owner_levels.entity_id,
         open_deals.pipeline,
         open_deals.stage,
         open_deals.days_in_stage,
@@ -113,25 +115,11 @@ open_deals_described as (
         on open_deals.account_id = accounts.account_id
     left join users
         on open_deals.owner_id = users.user_id
-    left join user_team_periods
+    inner join owner_levels
         on
-            open_deals.owner_id = user_team_periods.user_id
-            and open_deals.as_of_date >= user_team_periods.valid_from_date
-            and (
-                user_team_periods.valid_to_date is null
-                or open_deals.as_of_date < user_team_periods.valid_to_date
-            )
-
-),
-
--- `level` is the marts' public column name (docs/metrics.md), though a keyword to the linter.
-levels as (
-
-    select 'rep' as level
-    union all
-    select 'team' as level
-    union all
-    select 'company' as level
+            open_deals.owner_id = owner_levels.owner_id
+            and open_deals.as_of_date >= owner_levels.valid_from_date
+            and open_deals.as_of_date < owner_levels.valid_to_date
 
 ),
 
@@ -141,22 +129,10 @@ deals_ranked as (
 
     select
         open_deals_described.*,
-        levels.level,
-        case levels.level
-            when 'rep' then open_deals_described.owner_id
-            when 'team' then open_deals_described.team
-            else 'company'
-        end as entity_id,
         -- bigint on every engine: Spark's row_number() is an int.
         cast(
             row_number() over (
-                partition by
-                    levels.level,
-                    case levels.level
-                        when 'rep' then open_deals_described.owner_id
-                        when 'team' then open_deals_described.team
-                        else 'company'
-                    end
+                partition by open_deals_described.level, open_deals_described.entity_id
                 order by
                     coalesce(open_deals_described.weighted_amount, 0) desc,
                     coalesce(open_deals_described.amount, 0) desc,
@@ -165,7 +141,6 @@ deals_ranked as (
         ) as deal_rank
 
     from open_deals_described
-    cross join levels
 
 ),
 

@@ -12,9 +12,9 @@ deal_versions as (
 
 ),
 
-user_team_periods as (
+owner_levels as (
 
-    select * from {{ ref('int_user_team_periods') }}
+    select * from {{ ref('int_owner_levels') }}
 
 ),
 
@@ -204,7 +204,7 @@ final as (
         changes.deal_name,
         changes.account_id,
         changes.owner_id,
-        coalesce(user_team_periods.team, 'unassigned') as team,
+        owner_levels.team,
         changes.pipeline,
         changes.change_kind,
         case
@@ -253,14 +253,12 @@ final as (
     from changes
     left join deal_versions
         on changes.deal_version_id = deal_versions.deal_version_id
-    left join user_team_periods
+    left join owner_levels
         on
-            changes.owner_id = user_team_periods.user_id
-            and changes.change_date >= user_team_periods.valid_from_date
-            and (
-                user_team_periods.valid_to_date is null
-                or changes.change_date < user_team_periods.valid_to_date
-            )
+            changes.owner_id = owner_levels.owner_id
+            and changes.change_date >= owner_levels.valid_from_date
+            and changes.change_date < owner_levels.valid_to_date
+            and owner_levels.level = 'team'
 
 )
 

@@ -24,9 +24,9 @@ deal_closes as (
 
 ),
 
-user_team_periods as (
+owner_levels as (
 
-    select * from {{ ref('int_user_team_periods') }}
+    select * from {{ ref('int_owner_levels') }}
 
 ),
 
@@ -73,40 +73,27 @@ forecast_quarters as (
 
 ),
 
-levels as (
-
-    select 'rep' as level
-    union all
-    select 'team' as level
-    union all
-    select 'company' as level
-
-),
-
 -- docs/metrics.md "forecast": open amounts at the end of the as-of day of the deals
 -- expected to close in the quarter, by forecast category, credited to that day's owner
--- and the team the owner was in that day. A deal without an expected close date is in
--- no quarter.
+-- and the team the owner was in that day, at rep, team and company level
+-- (int_owner_levels). A deal without an expected close date is in no quarter.
 open_deals as (
 
     select
         daily_snapshot.snapshot_date,
-        daily_snapshot.owner_id,
-        coalesce(user_team_periods.team, 'unassigned') as team,
+        owner_levels.level,
+        owner_levels.entity_id,
         daily_snapshot.forecast_category,
         daily_snapshot.expected_close_date,
         coalesce(daily_snapshot.amount, 0) as amount,
         coalesce(daily_snapshot.weighted_amount, 0) as weighted_amount
 
     from daily_snapshot
-    left join user_team_periods
+    inner join owner_levels
         on
-            daily_snapshot.owner_id = user_team_periods.user_id
-            and daily_snapshot.snapshot_date >= user_team_periods.valid_from_date
-            and (
-                user_team_periods.valid_to_date is null
-                or daily_snapshot.snapshot_date < user_team_periods.valid_to_date
-            )
+            daily_snapshot.owner_id = owner_levels.owner_id
+            and daily_snapshot.snapshot_date >= owner_levels.valid_from_date
+            and daily_snapshot.snapshot_date < owner_levels.valid_to_date
     where daily_snapshot.is_open and daily_snapshot.expected_close_date is not null
 
 ),
@@ -116,12 +103,8 @@ open_by_entity as (
     select
         forecast_quarters.as_of_date,
         forecast_quarters.quarter_start,
-        levels.level,
-        case levels.level
-            when 'rep' then open_deals.owner_id
-            when 'team' then open_deals.team
-            else 'company'
-        end as entity_id,
+        open_deals.level,
+        open_deals.entity_id,
         sum(case when open_deals.forecast_category = 'commit' then open_deals.amount else 0 end)
             as commit_amount,
         sum(
@@ -141,7 +124,6 @@ open_by_entity as (
             open_deals.snapshot_date = forecast_quarters.as_of_date
             and open_deals.expected_close_date >= forecast_quarters.quarter_start
             and open_deals.expected_close_date < forecast_quarters.next_quarter_start
-    cross join levels
     group by 1, 2, 3, 4
 
 ),
@@ -153,12 +135,8 @@ won_by_entity as (
     select
         forecast_quarters.as_of_date,
         forecast_quarters.quarter_start,
-        levels.level,
-        case levels.level
-            when 'rep' then coalesce(deal_closes.owner_id, 'unassigned')
-            when 'team' then coalesce(deal_closes.team, 'unassigned')
-            else 'company'
-        end as entity_id,
+        owner_levels.level,
+        owner_levels.entity_id,
         sum(coalesce(deal_closes.amount, 0)) as closed_won_amount
 
     from deal_closes
@@ -166,7 +144,11 @@ won_by_entity as (
         on
             deal_closes.close_date >= forecast_quarters.quarter_start
             and deal_closes.close_date <= forecast_quarters.as_of_date
-    cross join levels
+    inner join owner_levels
+        on
+            deal_closes.owner_id = owner_levels.owner_id
+            and deal_closes.close_date >= owner_levels.valid_from_date
+            and deal_closes.close_date < owner_levels.valid_to_date
     where deal_closes.is_won
     group by 1, 2, 3, 4
 

@@ -33,10 +33,7 @@ renamed as (
         {{ to_utc_timestamp('updated_at') }} as updated_at,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 

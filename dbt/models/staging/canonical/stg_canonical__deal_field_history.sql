@@ -23,10 +23,7 @@ renamed as (
         {{ to_utc_timestamp('changed_at') }} as changed_at,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
@@ -34,37 +31,15 @@ renamed as (
 
 -- Every export repeats the changes it already sent: one row per distinct change,
 -- from its latest delivery.
-changes_ranked as (
+latest_deliveries as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by deal_id, field, old_value, new_value, changed_at
-            order by extract_date desc, loaded_at desc, source_row desc
-        ) as delivery_rank
-
-    from renamed
-
-),
-
-deduplicated as (
-
-    select
-        {{ hash_key(['deal_id', 'field', 'old_value', 'new_value', 'changed_at']) }}
-            as deal_field_change_id,
-        deal_id,
-        field,
-        old_value,
-        new_value,
-        changed_at,
-        extract_date,
-        source_file,
-        source_row,
-        loaded_at
-
-    from changes_ranked
-    where delivery_rank = 1
+    {{ latest_version(
+        'renamed',
+        ['deal_id', 'field', 'old_value', 'new_value', 'changed_at'],
+        by_updated_at=false,
+        id='deal_field_change_id'
+    ) }}
 
 )
 
-select * from deduplicated
+select * from latest_deliveries

@@ -44,10 +44,7 @@ renamed as (
         {{ to_utc_timestamp('updated_at') }} as updated_at,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
@@ -55,51 +52,10 @@ renamed as (
 
 -- The same version (deal_id, updated_at) can arrive again in a later extract, written
 -- differently or corrected: the latest delivery of it wins.
-versions_ranked as (
+latest_deliveries as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by deal_id, updated_at
-            order by extract_date desc, loaded_at desc, source_row desc
-        ) as delivery_rank
-
-    from renamed
-
-),
-
-deduplicated as (
-
-    select
-        {{ hash_key(['deal_id', 'updated_at']) }} as deal_version_id,
-        deal_id,
-        account_id,
-        owner_id,
-        deal_name,
-        pipeline,
-        deal_type,
-        stage,
-        currency,
-        lost_reason,
-        next_step,
-        obstacles,
-        champion,
-        lead_source,
-        amount,
-        probability,
-        is_deleted,
-        expected_close_date,
-        created_at,
-        closed_at,
-        updated_at,
-        extract_date,
-        source_file,
-        source_row,
-        loaded_at
-
-    from versions_ranked
-    where delivery_rank = 1
+    {{ latest_version('renamed', ['deal_id', 'updated_at'], id='deal_version_id') }}
 
 )
 
-select * from deduplicated
+select * from latest_deliveries

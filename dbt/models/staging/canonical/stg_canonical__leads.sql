@@ -32,52 +32,16 @@ renamed as (
         {{ to_utc_timestamp('updated_at') }} as updated_at,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
 ),
 
 -- The current version is the latest by updated_at; deleted leads stay, flagged.
-versions_ranked as (
-
-    select
-        renamed.*,
-        row_number() over (
-            partition by lead_id
-            order by updated_at desc, extract_date desc, loaded_at desc, source_row desc
-        ) as recency_rank
-
-    from renamed
-
-),
-
 current_versions as (
 
-    select
-        lead_id,
-        owner_id,
-        account_id,
-        converted_deal_id,
-        lead_source,
-        status,
-        is_deleted,
-        created_at,
-        mql_at,
-        sql_at,
-        disqualified_at,
-        converted_at,
-        updated_at,
-        extract_date,
-        source_file,
-        source_row,
-        loaded_at
-
-    from versions_ranked
-    where recency_rank = 1
+    {{ latest_version('renamed', ['lead_id']) }}
 
 )
 

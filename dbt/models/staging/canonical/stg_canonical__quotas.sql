@@ -26,47 +26,22 @@ renamed as (
         {{ to_date('period_end') }} as period_end,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
 ),
 
 -- Quotas carry no updated_at: the latest extract that carries a quota row decides it.
-quotas_ranked as (
+latest_deliveries as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by owner_id, period_start, period_end, quota_type
-            order by extract_date desc, loaded_at desc, source_row desc
-        ) as delivery_rank
-
-    from renamed
-
-),
-
-deduplicated as (
-
-    select
-        {{ hash_key(['owner_id', 'period_start', 'period_end', 'quota_type']) }} as quota_id,
-        owner_id,
-        currency,
-        quota_type,
-        quota_amount,
-        period_start,
-        period_end,
-        extract_date,
-        source_file,
-        source_row,
-        loaded_at
-
-    from quotas_ranked
-    where delivery_rank = 1
+    {{ latest_version(
+        'renamed',
+        ['owner_id', 'period_start', 'period_end', 'quota_type'],
+        by_updated_at=false,
+        id='quota_id'
+    ) }}
 
 )
 
-select * from deduplicated
+select * from latest_deliveries

@@ -39,10 +39,7 @@ renamed as (
         {{ to_date('engage_date') }} as engage_date,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
@@ -73,16 +70,9 @@ versions_mapped as (
 
 -- The same deal in two files of one extract cannot happen (one file per drop); a deal
 -- delivered again unchanged is not stored again by the loader.
-versions_ranked as (
+latest_deliveries as (
 
-    select
-        versions_mapped.*,
-        row_number() over (
-            partition by deal_id, updated_at
-            order by extract_date desc, loaded_at desc, source_row desc
-        ) as delivery_rank
-
-    from versions_mapped
+    {{ latest_version('versions_mapped', ['deal_id', 'updated_at']) }}
 
 ),
 
@@ -118,8 +108,7 @@ deduplicated as (
         source_row,
         loaded_at
 
-    from versions_ranked
-    where delivery_rank = 1
+    from latest_deliveries
 
 )
 

@@ -20,41 +20,16 @@ renamed as (
         {{ to_numeric('sales_price') }} as sales_price,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
 ),
 
-versions_ranked as (
-
-    select
-        renamed.*,
-        row_number() over (
-            partition by product_id
-            order by extract_date desc, loaded_at desc, source_row desc
-        ) as recency_rank
-
-    from renamed
-
-),
-
+-- Products carry no updated_at: the latest extract that lists a product decides it.
 current_versions as (
 
-    select
-        product_id,
-        series,
-        sales_price,
-        extract_date,
-        source_file,
-        source_row,
-        loaded_at
-
-    from versions_ranked
-    where recency_rank = 1
+    {{ latest_version('renamed', ['product_id'], by_updated_at=false) }}
 
 )
 

@@ -35,52 +35,16 @@ renamed as (
         cast(_extract_date as {{ dbt.type_timestamp() }}) as updated_at,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
 ),
 
-versions_ranked as (
+latest_deliveries as (
 
-    select
-        renamed.*,
-        row_number() over (
-            partition by user_id, updated_at
-            order by extract_date desc, loaded_at desc, source_row desc
-        ) as delivery_rank
-
-    from renamed
-
-),
-
-deduplicated as (
-
-    select
-        {{ hash_key(['user_id', 'updated_at']) }} as user_version_id,
-        user_id,
-        manager_id,
-        full_name,
-        email,
-        role,
-        team,
-        region,
-        ote_currency,
-        ote_amount,
-        is_active,
-        hired_at,
-        updated_at,
-        extract_date,
-        source_file,
-        source_row,
-        loaded_at
-
-    from versions_ranked
-    where delivery_rank = 1
+    {{ latest_version('renamed', ['user_id', 'updated_at'], id='user_version_id') }}
 
 )
 
-select * from deduplicated
+select * from latest_deliveries

@@ -36,49 +36,15 @@ renamed as (
         ) }} as updated_at,
 
         ---------- lineage
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
 ),
 
-versions_ranked as (
-
-    select
-        renamed.*,
-        row_number() over (
-            partition by account_id
-            order by updated_at desc, extract_date desc, loaded_at desc, source_row desc
-        ) as recency_rank
-
-    from renamed
-
-),
-
 current_versions as (
 
-    select
-        account_id,
-        owner_id,
-        account_name,
-        industry,
-        segment,
-        country,
-        is_deleted,
-        customer_since,
-        created_at,
-        churned_at,
-        updated_at,
-        extract_date,
-        source_file,
-        source_row,
-        loaded_at
-
-    from versions_ranked
-    where recency_rank = 1
+    {{ latest_version('renamed', ['account_id']) }}
 
 )
 

@@ -28,10 +28,7 @@ renamed as (
         {{ to_string('old_value') }} as old_value,
         {{ to_string('new_value') }} as new_value,
         {{ to_utc_timestamp('created_date') }} as changed_at,
-        _extract_date as extract_date,
-        _source_file as source_file,
-        _source_row as source_row,
-        _loaded_at as loaded_at
+        {{ lineage_columns() }}
 
     from source
 
@@ -68,37 +65,15 @@ values_mapped as (
 
 ),
 
-changes_ranked as (
+latest_deliveries as (
 
-    select
-        values_mapped.*,
-        row_number() over (
-            partition by deal_id, field, old_value, new_value, changed_at
-            order by extract_date desc, loaded_at desc, source_row desc
-        ) as delivery_rank
-
-    from values_mapped
-
-),
-
-deduplicated as (
-
-    select
-        {{ hash_key(['deal_id', 'field', 'old_value', 'new_value', 'changed_at']) }}
-            as deal_field_change_id,
-        deal_id,
-        field,
-        old_value,
-        new_value,
-        changed_at,
-        extract_date,
-        source_file,
-        source_row,
-        loaded_at
-
-    from changes_ranked
-    where delivery_rank = 1
+    {{ latest_version(
+        'values_mapped',
+        ['deal_id', 'field', 'old_value', 'new_value', 'changed_at'],
+        by_updated_at=false,
+        id='deal_field_change_id'
+    ) }}
 
 )
 
-select * from deduplicated
+select * from latest_deliveries

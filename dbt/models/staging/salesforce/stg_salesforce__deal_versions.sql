@@ -138,10 +138,7 @@ renamed as (
         {{ to_utc_timestamp('versions.version_started_at') }} as updated_at,
 
         ---------- lineage
-        versions._extract_date as extract_date,
-        versions._source_file as source_file,
-        versions._source_row as source_row,
-        versions._loaded_at as loaded_at
+        {{ lineage_columns('versions') }}
 
     from versions
 
@@ -162,16 +159,9 @@ versions_mapped as (
 
 ),
 
-versions_ranked as (
+latest_deliveries as (
 
-    select
-        versions_mapped.*,
-        row_number() over (
-            partition by deal_id, updated_at
-            order by extract_date desc, loaded_at desc, source_row desc
-        ) as delivery_rank
-
-    from versions_mapped
+    {{ latest_version('versions_mapped', ['deal_id', 'updated_at']) }}
 
 ),
 
@@ -209,8 +199,7 @@ deduplicated as (
         source_row,
         loaded_at
 
-    from versions_ranked
-    where delivery_rank = 1
+    from latest_deliveries
 
 )
 

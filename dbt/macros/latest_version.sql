@@ -1,0 +1,39 @@
+{#- "Latest version per key", the dedupe of every source's staging: one row per `key`
+    (a list of columns) of `relation` (a ref, a source or a CTE's name), with the
+    relation's own columns, after the surrogate key `id` (hash_key of the key) when given.
+    The latest is the one with the latest updated_at (rows without it:
+    `by_updated_at=false`), then the latest delivery (extract date, load, row of the
+    file). With updated_at in the key it is the latest delivery of each version. -#}
+{% macro latest_version(relation, key, by_updated_at=true, id=none) -%}
+    {%- set order_by = 'extract_date desc, loaded_at desc, source_row desc' -%}
+    {%- if by_updated_at -%}
+        {%- set order_by = 'updated_at desc, ' ~ order_by -%}
+    {%- endif -%}
+    {%- set id_column = (hash_key(key) ~ ' as ' ~ id ~ ', ') if id else '' -%}
+    {{ return(adapter.dispatch('latest_version')(relation, key | join(', '), order_by, id_column)) }}
+{%- endmacro %}
+
+{% macro default__latest_version(relation, key, order_by, id_column) -%}
+    select {{ id_column }}*
+    from {{ relation }}
+    qualify row_number() over (partition by {{ key }} order by {{ order_by }}) = 1
+{%- endmacro %}
+
+{#- PostgreSQL has no `qualify`; `distinct on` keeps the first row of each key. -#}
+{% macro postgres__latest_version(relation, key, order_by, id_column) -%}
+    select distinct on ({{ key }}) {{ id_column }}*
+    from {{ relation }}
+    order by {{ key }}, {{ order_by }}
+{%- endmacro %}
+
+{#- Spark has no `qualify`; its star drops the rank column (`* except`). -#}
+{% macro spark__latest_version(relation, key, order_by, id_column) -%}
+    select {{ id_column }}* except (version_recency)
+    from (
+        select
+            *,
+            row_number() over (partition by {{ key }} order by {{ order_by }}) as version_recency
+        from {{ relation }}
+    ) as versions_ranked
+    where version_recency = 1
+{%- endmacro %}
