@@ -167,6 +167,8 @@ rebuilt_versions as (
         first_extracted_versions.pipeline,
         first_extracted_versions.deal_type,
         coalesce(fields_at_starts.stage, first_extracted_versions.stage) as stage,
+        -- Field history does not track the deal's own forecast category: the stage's applies.
+        cast(null as {{ dbt.type_string() }}) as forecast_category,
         coalesce(fields_at_starts.currency, first_extracted_versions.currency) as currency,
         first_extracted_versions.lost_reason,
         first_extracted_versions.next_step,

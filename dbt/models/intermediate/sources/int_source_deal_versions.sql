@@ -7,6 +7,7 @@
     'pipeline',
     'deal_type',
     'stage',
+    'forecast_category',
     'currency',
     'lost_reason',
     'next_step',

@@ -186,6 +186,9 @@ deduplicated as (
         pipeline,
         deal_type,
         stage,
+        -- HubSpot's Fivetran tables carry no forecast category property: the stage's
+        -- applies.
+        cast(null as {{ dbt.type_string() }}) as forecast_category,
         source_pipeline,
         source_stage,
         currency,

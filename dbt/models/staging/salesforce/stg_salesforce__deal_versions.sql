@@ -31,6 +31,8 @@ history_versions as (
         owner_id,
         type,
         stage_name,
+        forecast_category,
+        forecast_category_name,
         amount,
         currency_iso_code,
         probability,
@@ -59,6 +61,8 @@ current_rows_without_history as (
         owner_id,
         type,
         stage_name,
+        forecast_category,
+        forecast_category_name,
         amount,
         currency_iso_code,
         probability,
@@ -100,6 +104,22 @@ renamed as (
         {{ to_string('versions.name') }} as deal_name,
         'default' as source_pipeline,
         {{ to_string('versions.stage_name') }} as source_stage,
+        -- ForecastCategoryName (the label a rep picks), else ForecastCategory (its API
+        -- value: BestCase, Forecast for commit). Another value is no category (the gate
+        -- warns) and the stage's applies (int_deal_versions).
+        case
+            coalesce(
+                {{ to_string('versions.forecast_category_name') }},
+                {{ to_string('versions.forecast_category') }}
+            )
+            when 'Omitted' then 'omitted'
+            when 'Pipeline' then 'pipeline'
+            when 'Best Case' then 'best_case'
+            when 'BestCase' then 'best_case'
+            when 'Commit' then 'commit'
+            when 'Forecast' then 'commit'
+            when 'Closed' then 'closed'
+        end as forecast_category,
         case {{ to_string('versions.type') }}
             when 'New Business' then 'new_business'
             when 'Existing Business' then 'expansion'
@@ -186,6 +206,7 @@ deduplicated as (
         pipeline,
         deal_type,
         stage,
+        forecast_category,
         source_pipeline,
         source_stage,
         currency,
