@@ -24,9 +24,10 @@ renamed as (
         -- The deal's own forecast category, when the CRM sets one; another value is no
         -- category (the gate warns) and the stage's applies (int_deal_versions).
         case
-            when {{ to_string('forecast_category') }} in (
-                'omitted', 'pipeline', 'best_case', 'commit', 'closed'
-            )
+            when
+                {{ to_string('forecast_category') }} in (
+                    'omitted', 'pipeline', 'best_case', 'commit', 'closed'
+                )
                 then {{ to_string('forecast_category') }}
         end as forecast_category,
         {{ to_string('currency') }} as currency,

@@ -1,3 +1,10 @@
+{%- set forecast_category_label -%}
+    coalesce(
+        {{ to_string('versions.forecast_category_name') }},
+        {{ to_string('versions.forecast_category') }}
+    )
+{%- endset -%}
+
 with
 
 opportunities as (
@@ -107,11 +114,7 @@ renamed as (
         -- ForecastCategoryName (the label a rep picks), else ForecastCategory (its API
         -- value: BestCase, Forecast for commit). Another value is no category (the gate
         -- warns) and the stage's applies (int_deal_versions).
-        case
-            coalesce(
-                {{ to_string('versions.forecast_category_name') }},
-                {{ to_string('versions.forecast_category') }}
-            )
+        case {{ forecast_category_label }}
             when 'Omitted' then 'omitted'
             when 'Pipeline' then 'pipeline'
             when 'Best Case' then 'best_case'
