@@ -107,6 +107,7 @@ ENTITIES: dict[str, EntityContract] = {
                 "pipeline",
                 "deal_type",
                 "stage",
+                "forecast_category",
                 "amount",
                 "currency",
                 "probability",

@@ -98,6 +98,7 @@ ENTITY_COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("pipeline", Kind.TEXT),
         Column("deal_type", Kind.TEXT),
         Column("stage", Kind.TEXT),
+        Column("forecast_category", Kind.TEXT),
         Column("amount", Kind.MONEY),
         Column("currency", Kind.TEXT),
         Column("probability", Kind.INTEGER),

@@ -162,6 +162,7 @@ def deals_tables(book: Book, clock: Clock) -> tuple[pa.Table, pa.Table]:
             "pipeline": labels(deals.pipeline[deal], vocab.PIPELINES),
             "deal_type": labels(deals.deal_type[deal], vocab.DEAL_TYPES),
             "stage": labels(values["stage"], vocab.STAGES),
+            "forecast_category": labels(values["forecast_category"], vocab.FORECAST_CATEGORIES),
             "amount": numbers(values["amount"]),
             "currency": labels(values["currency"], vocab.CURRENCIES),
             "probability": numbers(values["probability"]),

@@ -51,6 +51,7 @@ DEAL_FIELDS = (
     "amount",
     "currency",
     "probability",
+    "forecast_category",
     "expected_close",
     "closed_at",
     "lost_reason",
@@ -129,10 +130,15 @@ def simulate_lives(specs: DealSpecs, clock: Clock, owners: SeatOwners, rng) -> D
     n_rows = len(row)
     probability = np.array(vocab.STAGE_PROBABILITY)[stage]
     override = ~is_close & (rng.random(n_rows) < PROBABILITY_OVERRIDE_SHARE)
-    probability = np.where(
-        override,
-        np.clip(probability + rng.choice([-10, -5, 5, 10, 15], n_rows), 5, 95),
-        probability,
+    probability_step = rng.choice([-10, -5, 5, 10, 15], n_rows)
+    probability = np.where(override, np.clip(probability + probability_step, 5, 95), probability)
+    # A rep who moves a deal's probability 10 points or more moves its forecast category a
+    # step too (a pipeline deal called down is omitted); the others keep their stage's.
+    stage_category = np.array(vocab.STAGE_FORECAST_CATEGORY)[stage]
+    forecast_category = np.select(
+        [override & (probability_step >= 10), override & (probability_step <= -10)],
+        [np.minimum(stage_category + 1, vocab.COMMIT), stage_category - 1],
+        stage_category,
     )
     has_champion = rng.random(n) < CHAMPION_SHARE
     champion_code = rng.integers(0, PERSON_NAME_COUNT, n)
@@ -147,6 +153,7 @@ def simulate_lives(specs: DealSpecs, clock: Clock, owners: SeatOwners, rng) -> D
             "amount": opening_amount[row],
             "currency": opening_currency[row],
             "probability": probability,
+            "forecast_category": forecast_category,
             "expected_close": np.where(is_close, close_expected, first_expected[row]),
             "closed_at": np.where(is_close, entry_s, NULL),
             "lost_reason": np.where(is_close & (stage == vocab.CLOSED_LOST), lost_reason, -1),
@@ -161,7 +168,10 @@ def simulate_lives(specs: DealSpecs, clock: Clock, owners: SeatOwners, rng) -> D
             "is_deleted": np.zeros(n_rows, bool),
         },
         is_set={
-            **{field: np.ones(n_rows, bool) for field in ("stage", "probability", "next_step")},
+            **{
+                field: np.ones(n_rows, bool)
+                for field in ("stage", "probability", "forecast_category", "next_step")
+            },
             **{field: np.ones(n_rows, bool) for field in ("obstacles", "champion")},
             "expected_close": is_creation | is_close,
             "closed_at": is_creation | is_close,

@@ -42,6 +42,10 @@ QUALIFICATION, DISCOVERY, DEMO, PROPOSAL, NEGOTIATION, CLOSED_WON, CLOSED_LOST =
 OPEN_STAGE_COUNT = 5
 # Default probability (0-100) per stage; reps override it now and then.
 STAGE_PROBABILITY = (10, 20, 40, 60, 80, 100, 0)
+FORECAST_CATEGORIES = ("omitted", "pipeline", "best_case", "commit", "closed")
+OMITTED, PIPELINE, BEST_CASE, COMMIT, CLOSED = range(5)
+# Each stage's forecast category, as in dbt/seeds/pipeline_stages.csv.
+STAGE_FORECAST_CATEGORY = (PIPELINE, PIPELINE, PIPELINE, BEST_CASE, COMMIT, CLOSED, OMITTED)
 
 LEAD_SOURCES = ("inbound", "outbound", "referral", "event", "partner", "paid")
 LEAD_STATUSES = ("new", "mql", "sql", "converted", "disqualified")

@@ -62,4 +62,8 @@ def versions_before_first_extract(landing: Path, extracted: pd.DataFrame) -> pd.
         rebuilt[field] = value.fillna(rebuilt["deal_id"].map(first[field]))
     untracked = first.drop(columns=[*TRACKED_FIELDS, "updated_at", "is_deleted"])
     rebuilt = rebuilt.join(untracked, on="deal_id")
+    # Untracked too, the deal's own forecast category holds only in its first extracted
+    # version's stage; in an earlier one, the stage's applies (docs/metrics.md).
+    in_first_stage = rebuilt["stage"].eq(rebuilt["deal_id"].map(first["stage"]))
+    rebuilt["forecast_category"] = rebuilt["forecast_category"].where(in_first_stage)
     return rebuilt.rename(columns={"start": "updated_at"}).assign(is_deleted=False)

@@ -25,6 +25,7 @@ from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
 SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 75
 AS_OF = pd.Timestamp(SAMPLE_START) + pd.Timedelta(days=SAMPLE_DAYS - 1)
+OPEN_FORECAST_CATEGORIES = ("omitted", "pipeline", "best_case", "commit")
 CHECKED_MONTHS = (pd.Timestamp("2025-02-01"), pd.Timestamp("2025-03-01"))
 CHECKED_QUARTERS = (pd.Timestamp("2024-10-01"), pd.Timestamp("2025-01-01"))
 WATERFALL_COLUMNS = (
@@ -122,7 +123,11 @@ def end_of_day_states(versions: pd.DataFrame) -> pd.DataFrame:
         by="deal_id",
         direction="backward",
     )
-    states = states.merge(seed("pipeline_stages"), on=["pipeline", "stage"], how="left")
+    states = states.merge(
+        seed("pipeline_stages").rename(columns={"forecast_category": "stage_forecast_category"}),
+        on=["pipeline", "stage"],
+        how="left",
+    )
     states = states.sort_values(["deal_id", "day"]).reset_index(drop=True)
     by_deal = states.groupby("deal_id")
     stage_day_before = by_deal["stage"].shift(1)
@@ -134,6 +139,11 @@ def end_of_day_states(versions: pd.DataFrame) -> pd.DataFrame:
     states.loc[known & ~is_closed, "status"] = "open"
     states.loc[closing_today & is_won, "status"] = "won"
     states.loc[closing_today & ~is_won, "status"] = "lost"
+    # docs/metrics.md "forecast category": an open deal's own, else its stage's.
+    own = states["forecast_category"]
+    states["forecast_category"] = own.where(
+        ~is_closed & own.isin(OPEN_FORECAST_CATEGORIES), states["stage_forecast_category"]
+    )
     states["amount_usd"] = states["amount"].fillna(0) * with_rate_on(states, "day")
     scale = versions.groupby("pipeline")["probability"].max().gt(1).map({True: 100, False: 1})
     states["probability_fraction"] = (states["probability"] / states["pipeline"].map(scale)).fillna(

@@ -22,7 +22,7 @@ from dagster_project.settings import EXPECTATIONS_DIR
 JAN_3 = date(2025, 1, 3)
 JAN_4 = date(2025, 1, 4)
 JAN_5 = date(2025, 1, 5)
-DEALS_EXPECTATIONS = 30
+DEALS_EXPECTATIONS = 31
 CHUNKING_SUITE = {
     "name": "raw.deals",
     "expectations": [
@@ -151,6 +151,23 @@ def test_an_unknown_stage_blocks_and_says_to_add_it_to_the_seed(
         "2025-01-03/deals.csv: column stage: 1 of 50 rows have a stage not in the "
         "pipeline_stages seed (expect_column_values_to_be_in_set), e.g. row 3 'legal'; "
         "add it to dbt/seeds/pipeline_stages.csv"
+    ]
+
+
+def test_an_unknown_forecast_category_warns_naming_file_column_row_and_value(
+    connection: duckdb.DuckDBPyConnection, seeds_dir: Path
+) -> None:
+    # forecast_category is optional: good_deals carries none and passes (test above).
+    rows = [{**row, "forecast_category": "commit"} for row in good_deals(40)]
+    add_drop(connection, "deals", JAN_3, with_changes(rows, {7: {"forecast_category": "Upside"}}))
+
+    report = gate(connection, seeds_dir)
+
+    assert messages_of(report, Outcome.BLOCKED) == []
+    assert messages_of(report, Outcome.WARNED) == [
+        "2025-01-03/deals.csv: column forecast_category: 1 of 40 rows are not a forecast "
+        "category (omitted, pipeline, best_case, commit, closed): the stage's applies "
+        "(expect_column_values_to_be_in_set), e.g. row 7 'Upside'"
     ]
 
 

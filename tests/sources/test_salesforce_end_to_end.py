@@ -39,6 +39,26 @@ def with_stage_labels(opportunities: pd.DataFrame) -> pd.DataFrame:
     return opportunities.assign(stage_name=label)
 
 
+# The open opportunity's rep calls it Best Case while its stage (Negotiation/Review)
+# forecasts Commit; closed ones carry Closed or Omitted, as Salesforce sets them. One won
+# opportunity keeps Fivetran's hashed values: no category the gate knows.
+KEPT_HASHED = "006q000000HddohAAB"
+
+
+def with_forecast_categories(opportunities: pd.DataFrame) -> pd.DataFrame:
+    closed = opportunities["is_closed"].str.lower() == "true"
+    won = opportunities["is_won"].str.lower() == "true"
+    label = pd.Series("Best Case", index=opportunities.index)
+    label[closed & won] = "Closed"
+    label[closed & ~won] = "Omitted"
+    api_value = label.replace({"Best Case": "BestCase"})
+    hashed = opportunities["id"] == KEPT_HASHED
+    return opportunities.assign(
+        forecast_category_name=label.where(~hashed, opportunities["forecast_category_name"]),
+        forecast_category=api_value.where(~hashed, opportunities["forecast_category"]),
+    )
+
+
 def read_object(name: str) -> pd.DataFrame:
     return pd.read_csv(salesforce_dir() / f"sf_{name}_data.csv", dtype=str, keep_default_na=False)
 
@@ -51,7 +71,9 @@ def published_run(
     staged = tmp_path_factory.mktemp("salesforce_files")
     files = {f"{name}.csv": salesforce_dir() / f"sf_{name}_data.csv" for name in OBJECTS}
     for name in ("opportunity", "opportunity_history"):
-        with_stage_labels(read_object(name)).to_csv(staged / f"{name}.csv", index=False)
+        with_forecast_categories(with_stage_labels(read_object(name))).to_csv(
+            staged / f"{name}.csv", index=False
+        )
         files[f"{name}.csv"] = staged / f"{name}.csv"
     users = read_object("user")["id"]
     quotas = pd.DataFrame(
@@ -97,6 +119,45 @@ def test_every_opportunity_version_reaches_snap_deals_with_its_mapped_stage(
     ).set_index("stage")["versions"]
 
     assert actual.to_dict() == expected
+
+
+def test_an_open_opportunity_takes_its_own_forecast_category_a_closed_one_its_stages(
+    published: Paths,
+) -> None:
+    history = with_forecast_categories(with_stage_labels(read_object("opportunity_history")))
+    own = history["forecast_category_name"].map(
+        {"Omitted": "omitted", "Pipeline": "pipeline", "Best Case": "best_case", "Commit": "commit"}
+    )
+    is_open = history["is_closed"].str.lower() != "true"
+    won = history["is_won"].str.lower() == "true"
+    stages = pd.Series("omitted", index=history.index).mask(won, "closed").mask(is_open, "commit")
+    expected = dict(zip(history["id"], own.where(is_open & own.notna(), stages), strict=True))
+
+    actual = query(
+        published.served_database,
+        "select deal_id, forecast_category from marts.snap_deals where pipeline = 'salesforce'",
+    ).set_index("deal_id")["forecast_category"]
+
+    assert actual.to_dict() == expected
+    assert expected["006q000000HdOhuAAF"] == "best_case"
+
+
+def test_an_unknown_forecast_category_is_a_gate_warning(
+    published_run: tuple[Paths, str],
+) -> None:
+    published, printed = published_run
+    outcomes = query(
+        published.build_database,
+        "select entity, column_name, outcome, failing_rows from audit.check_results "
+        "where outcome <> 'passed' and column_name like 'forecast_category%'",
+    )
+
+    assert sorted(outcomes.itertuples(index=False)) == [
+        (entity, column, "warned", 1)
+        for entity in ("salesforce__opportunity", "salesforce__opportunity_history")
+        for column in ("forecast_category", "forecast_category_name")
+    ]
+    assert "column forecast_category_name: 1 of " in printed
 
 
 def test_probability_arrives_as_a_fraction_and_out_of_range_falls_back_to_the_stage(

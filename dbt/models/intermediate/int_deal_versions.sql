@@ -116,7 +116,17 @@ versions_with_stage_flags as (
         stage_entries.deal_type,
         stage_entries.stage,
         pipeline_stages.stage_order,
-        pipeline_stages.forecast_category,
+        -- docs/metrics.md "forecast category": an open deal's own category where the CRM
+        -- sets one, else its stage's; a closed deal's is its stage's (closed, omitted).
+        case
+            when
+                not pipeline_stages.is_closed
+                and stage_entries.forecast_category in (
+                    'omitted', 'pipeline', 'best_case', 'commit'
+                )
+                then stage_entries.forecast_category
+            else pipeline_stages.forecast_category
+        end as forecast_category,
         coalesce(not pipeline_stages.is_closed, false) as is_open,
         coalesce(pipeline_stages.is_won, false) as is_won,
         coalesce(pipeline_stages.is_closed and not pipeline_stages.is_won, false) as is_lost,

@@ -167,6 +167,15 @@ rebuilt_versions as (
         first_extracted_versions.pipeline,
         first_extracted_versions.deal_type,
         coalesce(fields_at_starts.stage, first_extracted_versions.stage) as stage,
+        -- Field history does not track the deal's own forecast category: a version in the
+        -- first extracted version's stage keeps its category (else the first extract would
+        -- show a change nobody made); in another stage, the stage's applies.
+        case
+            when
+                coalesce(fields_at_starts.stage, first_extracted_versions.stage)
+                = first_extracted_versions.stage
+                then first_extracted_versions.forecast_category
+        end as forecast_category,
         coalesce(fields_at_starts.currency, first_extracted_versions.currency) as currency,
         first_extracted_versions.lost_reason,
         first_extracted_versions.next_step,

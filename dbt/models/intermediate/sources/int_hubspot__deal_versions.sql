@@ -59,6 +59,9 @@ versions_with_account_and_stage as (
         deal_versions.pipeline,
         deal_versions.deal_type,
         deal_versions.stage,
+        -- HubSpot's Fivetran tables carry no forecast category property: the stage's
+        -- applies.
+        cast(null as {{ dbt.type_string() }}) as forecast_category,
         deal_versions.source_pipeline,
         deal_versions.source_stage,
         deal_versions.currency,

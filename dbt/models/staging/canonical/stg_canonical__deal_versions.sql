@@ -21,6 +21,15 @@ renamed as (
         {{ to_string('deal_type') }} as deal_type,
         -- `stage` is a keyword in some dialects, but it is the contract's column name.
         {{ to_string('stage') }} as stage,
+        -- The deal's own forecast category, when the CRM sets one; another value is no
+        -- category (the gate warns) and the stage's applies (int_deal_versions).
+        case
+            when
+                {{ to_string('forecast_category') }} in (
+                    'omitted', 'pipeline', 'best_case', 'commit', 'closed'
+                )
+                then {{ to_string('forecast_category') }}
+        end as forecast_category,
         {{ to_string('currency') }} as currency,
         {{ to_string('lost_reason') }} as lost_reason,
         {{ to_string('next_step') }} as next_step,

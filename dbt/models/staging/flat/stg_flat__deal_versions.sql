@@ -87,6 +87,8 @@ deduplicated as (
         pipeline,
         cast(null as {{ dbt.type_string() }}) as deal_type,
         stage,
+        -- A flat export carries no forecast category: the stage's applies.
+        cast(null as {{ dbt.type_string() }}) as forecast_category,
         source_pipeline,
         source_stage,
         currency,

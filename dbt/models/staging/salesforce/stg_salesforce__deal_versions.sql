@@ -1,3 +1,10 @@
+{%- set forecast_category_label -%}
+    coalesce(
+        {{ to_string('versions.forecast_category_name') }},
+        {{ to_string('versions.forecast_category') }}
+    )
+{%- endset -%}
+
 with
 
 opportunities as (
@@ -31,6 +38,8 @@ history_versions as (
         owner_id,
         type,
         stage_name,
+        forecast_category,
+        forecast_category_name,
         amount,
         currency_iso_code,
         probability,
@@ -59,6 +68,8 @@ current_rows_without_history as (
         owner_id,
         type,
         stage_name,
+        forecast_category,
+        forecast_category_name,
         amount,
         currency_iso_code,
         probability,
@@ -100,6 +111,18 @@ renamed as (
         {{ to_string('versions.name') }} as deal_name,
         'default' as source_pipeline,
         {{ to_string('versions.stage_name') }} as source_stage,
+        -- ForecastCategoryName (the label a rep picks), else ForecastCategory (its API
+        -- value: BestCase, Forecast for commit). Another value is no category (the gate
+        -- warns) and the stage's applies (int_deal_versions).
+        case {{ forecast_category_label }}
+            when 'Omitted' then 'omitted'
+            when 'Pipeline' then 'pipeline'
+            when 'Best Case' then 'best_case'
+            when 'BestCase' then 'best_case'
+            when 'Commit' then 'commit'
+            when 'Forecast' then 'commit'
+            when 'Closed' then 'closed'
+        end as forecast_category,
         case {{ to_string('versions.type') }}
             when 'New Business' then 'new_business'
             when 'Existing Business' then 'expansion'
@@ -176,6 +199,7 @@ deduplicated as (
         pipeline,
         deal_type,
         stage,
+        forecast_category,
         source_pipeline,
         source_stage,
         currency,
