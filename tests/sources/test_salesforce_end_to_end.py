@@ -146,11 +146,7 @@ def test_an_unknown_forecast_category_is_a_gate_warning(
     published_run: tuple[Paths, str],
 ) -> None:
     published, printed = published_run
-    outcomes = query(
-        published.build_database,
-        "select entity, column_name, outcome, failing_rows from audit.check_results "
-        "where outcome <> 'passed' and column_name like 'forecast_category%'",
-    )
+    outcomes = gate_results_not_passed(published, "column_name like 'forecast_category%'")
 
     assert sorted(outcomes.itertuples(index=False)) == [
         (entity, column, "warned", 1)
@@ -213,11 +209,7 @@ def test_the_out_of_range_probability_is_a_gate_warning_listed_in_the_run_summar
     published_run: tuple[Paths, str],
 ) -> None:
     published, printed = published_run
-    outcomes = query(
-        published.build_database,
-        "select entity, column_name, outcome, failing_rows from audit.check_results "
-        "where outcome <> 'passed' and column_name = 'probability'",
-    )
+    outcomes = gate_results_not_passed(published, "column_name = 'probability'")
 
     assert sorted(outcomes[["entity", "outcome", "failing_rows"]].itertuples(index=False)) == [
         ("salesforce__opportunity", "warned", 1),
@@ -225,3 +217,12 @@ def test_the_out_of_range_probability_is_a_gate_warning_listed_in_the_run_summar
     ]
     assert "warning:       raw/salesforce__opportunity / raw_gate" in printed
     assert "column probability: 1 of " in printed
+
+
+def gate_results_not_passed(published: Paths, columns: str) -> pd.DataFrame:
+    """The raw gate's results that did not pass, on the columns `columns` selects."""
+    return query(
+        published.build_database,
+        "select entity, column_name, outcome, failing_rows from audit.check_results "
+        f"where outcome <> 'passed' and {columns}",
+    )
