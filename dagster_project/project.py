@@ -35,8 +35,8 @@ PARSE_STAMP_NAME = "pipehealth_parsed_from.txt"
 NOT_PARSED_FOLDERS = frozenset({"target", "logs", "dbt_packages"})
 # Where one installation keeps its files: the profile reads the warehouse folder for the
 # DuckDB path, which no parsed node holds, so another installation (a second warehouse,
-# each test's own) is the same manifest, not another parse.
-LOCATION_VARIABLES = frozenset({"PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE"})
+# each test's own) is the same manifest, not another parse; nor does where dbt writes.
+LOCATION_VARIABLES = frozenset({"PIPEHEALTH_LANDING", "PIPEHEALTH_WAREHOUSE", "DBT_TARGET_PATH"})
 # How the project's files read the environment: env_var('NAME') or env_var("NAME", default).
 ENV_VAR_CALL = re.compile(r"""env_var\(\s*['"]([A-Za-z_][A-Za-z0-9_]*)['"]""")
 # dbt's cache of the last parse: what lets a parse after a small edit take seconds.

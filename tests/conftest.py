@@ -1,27 +1,30 @@
 """Shared fixtures.
 
-Every test session gets its own landing folder, warehouse and DAGSTER_HOME under a
-temporary directory, set in the environment before dbt, Dagster or GX are imported:
-the dbt profile and the warehouse resource both read these variables.
+Every test process gets its own landing folder, warehouse, DAGSTER_HOME and dbt target
+folder under a temporary directory, set in the environment before dbt, Dagster or GX are
+imported: the dbt profile, dagster-dbt and the warehouse resource read these variables.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from process_folder import DBT_TARGET_FOLDER, PROCESS_FOLDER
 
 if TYPE_CHECKING:
     from dagster_project.settings import Paths
 
-SESSION_ROOT = Path(tempfile.mkdtemp(prefix="pipehealth-tests-"))
+SESSION_ROOT = PROCESS_FOLDER
 os.environ["PIPEHEALTH_LANDING"] = str(SESSION_ROOT / "landing")
 os.environ["PIPEHEALTH_WAREHOUSE"] = str(SESSION_ROOT / "warehouse")
 os.environ["DAGSTER_HOME"] = str(SESSION_ROOT / "dagster_home")
+# Where dagster-dbt starts each dbt invocation's target folder and its parse cache: one per
+# process, so pytest-xdist workers do not replace each other's (tests/process_folder.py).
+os.environ["DBT_TARGET_PATH"] = str(DBT_TARGET_FOLDER)
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from process_folder import linked
 
 from dagster_project.settings import Paths
 
@@ -53,6 +54,7 @@ def run_in(paths: Paths) -> Run:
     """
     from dagster_project.run import run_pipeline
 
+    paths = linked(paths)
     with in_process_run(paths) as instance:
         return Run(exit_code=run_pipeline(paths), instance=instance)
 
@@ -62,6 +64,7 @@ def cli_run_in(paths: Paths, **environment: str) -> Run:
     process like `run_in`, with `environment` set for the run only."""
     from dagster_project.cli import main
 
+    paths = linked(paths)
     with in_process_run(paths, **environment) as instance:
         argv = ["run", "--landing", str(paths.landing), "--warehouse", str(paths.warehouse)]
         return Run(exit_code=main(argv), instance=instance)

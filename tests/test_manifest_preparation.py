@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -47,7 +48,8 @@ def test_an_unchanged_project_is_not_parsed_again(
     assert manifest_written_at(project) == parsed_at
 
     # The profile reads PIPEHEALTH_DUCKDB_THREADS, so another value is another parse.
-    monkeypatch.setenv("PIPEHEALTH_DUCKDB_THREADS", "1")
+    threads = int(os.environ.get("PIPEHEALTH_DUCKDB_THREADS", "2"))
+    monkeypatch.setenv("PIPEHEALTH_DUCKDB_THREADS", str(threads + 1))
     prepare_manifest(project)
     assert manifest_written_at(project) > parsed_at
 

@@ -28,6 +28,8 @@ import pytest
 
 from dagster_project.settings import REPO_ROOT
 
+pytestmark = pytest.mark.system
+
 UNITS_DIR = REPO_ROOT / "deploy" / "systemd"
 UNIT_NAMES = ("pipehealth-daemon.service", "pipehealth-webserver.service")
 STOP_SECONDS = 10

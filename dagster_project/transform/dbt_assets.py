@@ -160,13 +160,14 @@ def _stream_build(
         yield event
     if not invocation.is_successful():
         raise build_failure(invocation.get_artifact("run_results.json"))
-    # dagster-dbt starts each invocation from target/'s partial-parse cache; dbt's own
-    # runs leave their latest parse there, and so does this one. The cache holds the
-    # profile it was parsed with (the warehouse path): another installation's would
-    # make dbt parse the whole project again. (None where partial parsing is off.)
+    # dagster-dbt starts each invocation from the partial-parse cache in the folder it
+    # makes the invocation's target folder in (target/, or DBT_TARGET_PATH); dbt's own runs
+    # leave their latest parse there, and so does this one. The cache holds the profile it
+    # was parsed with (the warehouse path): another installation's would make dbt parse
+    # the whole project again. (None where partial parsing is off.)
     parsed = invocation.target_path / PARTIAL_PARSE_NAME
     if parsed.exists():
-        os.replace(parsed, dbt_project.manifest_path.parent / PARTIAL_PARSE_NAME)
+        os.replace(parsed, invocation.target_path.parent / PARTIAL_PARSE_NAME)
     # Each invocation writes a target folder of its own (compiled SQL and artifacts, about
     # 20 MB) that nothing reads once it succeeded: kept, a nightly run adds one for good.
     # A failed one stays for its compiled SQL.

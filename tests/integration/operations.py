@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from process_folder import linked_warehouse
 
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.publish.checksums import MartVersion, served_mart_versions
@@ -20,14 +21,14 @@ from dagster_project.settings import BUILD_DATABASE_NAME, SERVED_DATABASE_NAME, 
 PIPEHEALTH = str(Path(sys.executable).parent / "pipehealth")
 RUN_TIMEOUT_SECONDS = 1800
 
-# A BI reader: opens the served file read-only in a loop and logs what it saw, one
+# A BI reader: opens the served file read-only twice a second and logs what it saw, one
 # JSON line per read ({"versions": {mart: [rows, checksum]}} or {"error": ...}).
 READER_SCRIPT = """
 import json, os, pathlib, sys, time
 import duckdb
 from dagster_project.publish.checksums import mart_versions
 served, log_path, stop = sys.argv[1:4]
-# A background client: reading as often as the run leaves a core free, never slowing it.
+# A background client: the run's processes come first (each read hashes every mart).
 os.nice(10)
 with open(log_path, "w") as log:
     while not pathlib.Path(stop).exists():
@@ -41,7 +42,7 @@ with open(log_path, "w") as log:
         except Exception as error:
             log.write(json.dumps({"error": repr(error)}) + "\\n")
         log.flush()
-        time.sleep(0.1)
+        time.sleep(0.5)
 """
 
 
@@ -67,7 +68,7 @@ class Installation:
         return {
             **os.environ,
             "PIPEHEALTH_LANDING": str(self.root / "landing"),
-            "PIPEHEALTH_WAREHOUSE": str(self.warehouse),
+            "PIPEHEALTH_WAREHOUSE": str(linked_warehouse(self.warehouse)),
             "DAGSTER_HOME": str(self.root / "dagster_home"),
             **extra,
         }

@@ -16,11 +16,12 @@ import duckdb
 import pandas as pd
 import pytest
 from pipeline_runs import copy_state
+from process_folder import linked_warehouse
 
 from dagster_project.exit_codes import EXIT_PUBLISHED
 from dagster_project.settings import REPO_ROOT, Paths
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.system]
 
 MART = "mart_open_pipeline_by_stage"
 
@@ -111,7 +112,8 @@ def pipehealth_run(project: Path, paths: Paths, dagster_home: Path) -> subproces
         "DAGSTER_HOME": str(dagster_home),
     }
     command = [sys.executable, "-m", "dagster_project.cli", "run"]
-    command += ["--landing", str(paths.landing), "--warehouse", str(paths.warehouse)]
+    warehouse = linked_warehouse(paths.warehouse)
+    command += ["--landing", str(paths.landing), "--warehouse", str(warehouse)]
     return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
 
 

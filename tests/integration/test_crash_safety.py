@@ -30,7 +30,7 @@ from dagster_project.exit_codes import EXIT_PUBLISHED
 from dagster_project.publish.checksums import MartVersion
 from dagster_project.publish.publisher import PUBLISHES_DIR_NAME
 
-pytestmark = [pytest.mark.slow, pytest.mark.spread]
+pytestmark = [pytest.mark.slow, pytest.mark.spread, pytest.mark.system]
 
 SAMPLE_START = date(2025, 1, 6)
 SAMPLE_DAYS = 24

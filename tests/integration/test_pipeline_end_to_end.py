@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from process_folder import DBT_TARGET_FOLDER, linked
 
 from dagster_project.exit_codes import EXIT_GATE_FAILED, EXIT_PUBLISHED
 from dagster_project.ingest.sources import RAW_TABLES
@@ -124,9 +125,13 @@ def test_snap_deals_holds_every_distinct_version_from_the_drops(published: Paths
     assert actual is not None and actual[0] == expected
 
 
-def test_rerunning_without_new_drops_gives_the_same_marts(
+def test_rerunning_without_new_drops_gives_the_same_marts_and_replaces_rows_left_behind(
     published: Paths, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A run stopped at the model gate records no build (audit.builds), so the next run
+    rebuilds at least the days it did (dagster_project/transform/rebuild_window.py): a row
+    such a run left, one its test rejects (no deal) on the last day, the as-of date every
+    run rebuilds from at the latest, is replaced, tested and published only once right."""
     from dagster_project.run import run_pipeline
 
     query = (
@@ -134,10 +139,19 @@ def test_rerunning_without_new_drops_gives_the_same_marts(
         "from marts.fct_deal_daily_snapshot order by snapshot_date, deal_id"
     )
     before = served(published, query)
-    with duckdb.connect(str(published.build_database), read_only=True) as connection:
+    with duckdb.connect(str(published.build_database)) as connection:
         raw_before = connection.execute("select count(*) from raw.deals").fetchone()
+        connection.execute(
+            "update marts.fct_deal_daily_snapshot set deal_id = null "
+            "where deal_snapshot_id = ("
+            "    select min(deal_snapshot_id) from marts.fct_deal_daily_snapshot"
+            "    where snapshot_date = ("
+            "        select max(snapshot_date) from marts.fct_deal_daily_snapshot"
+            "    )"
+            ")"
+        )
 
-    assert run_pipeline(published, verbose=True) == EXIT_PUBLISHED
+    assert run_pipeline(linked(published), verbose=True) == EXIT_PUBLISHED
 
     printed = capsys.readouterr().out
     for step in ("load     done", "dbt      done", "publish  done"):
@@ -150,11 +164,15 @@ def test_rerunning_without_new_drops_gives_the_same_marts(
     assert "more raw tables" not in printed
     # Its dbt invocations succeeded, so their target folders (named after the run) are gone.
     run_id = printed.split("pipehealth run ", 1)[1].split(":", 1)[0]
-    assert list((DBT_PROJECT_DIR / "target").glob(f"*-{run_id[:7]}-*")) == []
+    assert list(DBT_TARGET_FOLDER.glob(f"*-{run_id[:7]}-*")) == []
     pd.testing.assert_frame_equal(served(published, query), before)
     with duckdb.connect(str(published.build_database), read_only=True) as connection:
         assert connection.execute("select count(*) from raw.deals").fetchone() == raw_before
+        without_deal = connection.execute(
+            "select count(*) from marts.fct_deal_daily_snapshot where deal_id is null"
+        ).fetchone()
         last, before_last = publish_history(connection, limit=2)
+    assert without_deal == (0,)
     # Two runs on the same drops: two publishes with identical content checksums.
     assert last.publish_id != before_last.publish_id
     assert last.marts == before_last.marts
@@ -193,7 +211,7 @@ def test_a_bad_drop_stops_at_the_gate_and_keeps_the_published_marts(
     deals.to_csv(bad_drop / "deals.csv", index=False)
     (bad_drop / "_SUCCESS").touch()
     try:
-        assert run_pipeline(published) == EXIT_GATE_FAILED
+        assert run_pipeline(linked(published)) == EXIT_GATE_FAILED
     finally:
         shutil.rmtree(bad_drop)
 

@@ -19,7 +19,7 @@ from dagster_project.ingest.sources import RAW_TABLES
 from dagster_project.publish.history import publish_history
 from dagster_project.settings import Paths
 
-pytestmark = [pytest.mark.slow, pytest.mark.spread]
+pytestmark = [pytest.mark.slow, pytest.mark.spread, pytest.mark.system]
 
 RUN_TIMEOUT_SECONDS = 600
 GATE_LINE = re.compile(r"^\[2/\d\] gate     (.*)$", re.MULTILINE)

@@ -8,6 +8,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
+from process_folder import DBT_TARGET_FOLDER, linked_warehouse
+
 from dagster_project.settings import DBT_PROJECT_DIR
 
 
@@ -19,10 +21,11 @@ def run_dbt(
     environment: Mapping[str, str] | None = None,
     succeeds: bool = True,
 ) -> None:
-    """`dbt <args>` on the project in `project_dir`, with its target (by default
-    `dbt_target`) and logs beside `warehouse`, and `environment` added to this
-    process's; fails with dbt's output unless dbt succeeds (or, with `succeeds=False`,
-    fails) as expected."""
+    """`dbt <args>` on the project in `project_dir`, against `warehouse` (through this
+    process's link: tests/process_folder.py), its target folder by default this process's
+    (where dbt keeps its parse), its logs beside `warehouse`, and `environment` added to
+    this process's; fails with dbt's output unless dbt succeeds (or, with
+    `succeeds=False`, fails) as expected."""
     result = subprocess.run(
         [
             str(Path(sys.executable).parent / "dbt"),
@@ -30,12 +33,16 @@ def run_dbt(
             "--profiles-dir",
             ".",
             "--target-path",
-            str(target_path or warehouse.parent / "dbt_target"),
+            str(target_path or DBT_TARGET_FOLDER),
             "--log-path",
             str(warehouse.parent / "dbt_logs"),
         ],
         cwd=project_dir,
-        env={**os.environ, **(environment or {}), "PIPEHEALTH_WAREHOUSE": str(warehouse)},
+        env={
+            **os.environ,
+            **(environment or {}),
+            "PIPEHEALTH_WAREHOUSE": str(linked_warehouse(warehouse)),
+        },
         capture_output=True,
         text=True,
     )

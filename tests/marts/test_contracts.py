@@ -9,10 +9,7 @@ instead of silently reaching a dashboard.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +23,9 @@ PORTABLE_TYPE = re.compile(r"text|date|timestamp|boolean|integer|bigint|numeric\
 
 
 @pytest.fixture(scope="module")
-def mart_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
-    """Manifest nodes of the contracted marts, by model name, from a fresh `dbt parse`."""
-    root = tmp_path_factory.mktemp("contracts")
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "dbt"),
-            "parse",
-            "--profiles-dir",
-            ".",
-            "--target-path",
-            str(root / "target"),
-            "--log-path",
-            str(root / "logs"),
-        ],
-        cwd=DBT_PROJECT_DIR,
-        env={**os.environ, "PIPEHEALTH_WAREHOUSE": str(root)},
-        check=True,
-        capture_output=True,
-    )
-    manifest = json.loads((root / "target" / "manifest.json").read_text())
+def mart_models(dbt_manifest: Path) -> dict[str, dict[str, Any]]:
+    """Manifest nodes of the contracted marts, by model name, from the session's parse."""
+    manifest = json.loads(dbt_manifest.read_text())
     return {
         node["name"]: node
         for node in manifest["nodes"].values()

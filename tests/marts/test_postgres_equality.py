@@ -31,7 +31,7 @@ from dagster_project.ingest.postgres_mirror import mirror_raw, postgres_connecti
 from dagster_project.publish.publisher import MARTS_SCHEMA
 from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.system]
 
 
 def _server_or_skip() -> dict[str, str]:

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from dbt_cli import run_dbt
+from process_folder import DBT_TARGET_FOLDER
 
 from dagster_project.settings import BUILD_DATABASE_NAME
 
@@ -22,10 +23,9 @@ def test_every_dbt_unit_test_passes(sample: tuple[Path, Path], tmp_path: Path) -
     warehouse = tmp_path / "warehouse"
     warehouse.mkdir()
     shutil.copy(shared_warehouse / BUILD_DATABASE_NAME, warehouse / BUILD_DATABASE_NAME)
-    target = tmp_path / "dbt_unit_tests"
-    run_dbt(warehouse, "test", "--resource-type", "unit_test", target_path=target)
-    unit_tests = json.loads((target / "manifest.json").read_text())["unit_tests"]
-    run_results = json.loads((target / "run_results.json").read_text())["results"]
+    run_dbt(warehouse, "test", "--resource-type", "unit_test")
+    unit_tests = json.loads((DBT_TARGET_FOLDER / "manifest.json").read_text())["unit_tests"]
+    run_results = json.loads((DBT_TARGET_FOLDER / "run_results.json").read_text())["results"]
     passed = {result["unique_id"] for result in run_results if result["status"] == "pass"}
     assert len(unit_tests) >= 50
     assert passed == set(unit_tests)
