@@ -53,16 +53,16 @@ run: sample
 ## and those on Spark have targets of their own (pyproject.toml).
 TEST_WORKERS ?= auto
 TEST_TMPDIR ?= $(shell test -d /dev/shm && test -w /dev/shm && echo /dev/shm || echo /tmp)
-PYTEST := TMPDIR="$(TEST_TMPDIR)" $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
-NO_TESTS_FAILS := status=$$?; \
-	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 ## One dbt thread and one DuckDB thread per run: the workers already keep every core
 ## busy, and on the tests' small warehouses a second thread costs more CPU than it saves
-## (a run of the test sample: about 47 s of CPU with one, 63 s with two). The
-## whole-system tests run with the default two, as `pipehealth run` does.
+## (a run of the test sample: about 47 s of CPU with one, 63 s with two). `make run` and
+## the benchmarks keep the default of two.
+PYTEST := PIPEHEALTH_DBT_THREADS=1 PIPEHEALTH_DUCKDB_THREADS=1 TMPDIR="$(TEST_TMPDIR)" \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+NO_TESTS_FAILS := status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 test: install
-	PIPEHEALTH_DBT_THREADS=1 PIPEHEALTH_DUCKDB_THREADS=1 $(PYTEST) --durations=25; \
-		$(NO_TESTS_FAILS)
+	$(PYTEST) --durations=25; $(NO_TESTS_FAILS)
 
 ## Whole-system tests: `pipehealth` processes SIGKILLed at each crash point, two run at
 ## once, the services stopped by SIGTERM, a mart added to a copied project, every mart

@@ -86,6 +86,9 @@ def test_a_crash_before_the_publish_exits_2_with_one_line_and_the_traceback_in_t
     assert checksums(paths) == served_before
 
 
+# A whole run to the end, then a second process holding the build database: minutes of
+# CPU for a path that rarely changes, so `make test-system` runs it.
+@pytest.mark.system
 def test_a_crash_after_the_publish_exits_2_and_says_the_new_marts_are_served(
     good_state: Paths, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
