@@ -126,14 +126,11 @@ def _add_location_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _apply_locations(args: argparse.Namespace) -> Paths:
-    """Options win over the environment; child processes (dbt, Dagster) inherit both.
-
-    Made absolute, but a folder reached through a link keeps the link's name: dbt's parse
-    cache holds the warehouse path it was made with, and another name parses again."""
+    """Options win over the environment; child processes (dbt, Dagster) inherit both."""
     if args.landing is not None:
-        os.environ["PIPEHEALTH_LANDING"] = os.path.abspath(args.landing)
+        os.environ["PIPEHEALTH_LANDING"] = str(args.landing.resolve())
     if args.warehouse is not None:
-        os.environ["PIPEHEALTH_WAREHOUSE"] = os.path.abspath(args.warehouse)
+        os.environ["PIPEHEALTH_WAREHOUSE"] = str(args.warehouse.resolve())
     paths = current_paths()
     os.environ["PIPEHEALTH_LANDING"] = str(paths.landing)
     os.environ["PIPEHEALTH_WAREHOUSE"] = str(paths.warehouse)

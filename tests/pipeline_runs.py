@@ -64,7 +64,6 @@ def cli_run_in(paths: Paths, **environment: str) -> Run:
     process like `run_in`, with `environment` set for the run only."""
     from dagster_project.cli import main
 
-    paths = linked(paths)
     with in_process_run(paths, **environment) as instance:
         argv = ["run", "--landing", str(paths.landing), "--warehouse", str(paths.warehouse)]
         return Run(exit_code=main(argv), instance=instance)

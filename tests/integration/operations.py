@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from process_folder import linked_warehouse
 
 from dagster_project.ingest.contract import ENTITIES
 from dagster_project.publish.checksums import MartVersion, served_mart_versions
@@ -68,7 +67,7 @@ class Installation:
         return {
             **os.environ,
             "PIPEHEALTH_LANDING": str(self.root / "landing"),
-            "PIPEHEALTH_WAREHOUSE": str(linked_warehouse(self.warehouse)),
+            "PIPEHEALTH_WAREHOUSE": str(self.warehouse),
             "DAGSTER_HOME": str(self.root / "dagster_home"),
             **extra,
         }

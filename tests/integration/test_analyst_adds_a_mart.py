@@ -16,7 +16,6 @@ import duckdb
 import pandas as pd
 import pytest
 from pipeline_runs import copy_state
-from process_folder import linked_warehouse
 
 from dagster_project.exit_codes import EXIT_PUBLISHED
 from dagster_project.settings import REPO_ROOT, Paths
@@ -112,8 +111,7 @@ def pipehealth_run(project: Path, paths: Paths, dagster_home: Path) -> subproces
         "DAGSTER_HOME": str(dagster_home),
     }
     command = [sys.executable, "-m", "dagster_project.cli", "run"]
-    warehouse = linked_warehouse(paths.warehouse)
-    command += ["--landing", str(paths.landing), "--warehouse", str(warehouse)]
+    command += ["--landing", str(paths.landing), "--warehouse", str(paths.warehouse)]
     return subprocess.run(command, cwd=project, env=environment, capture_output=True, text=True)
 
 
