@@ -11,8 +11,7 @@ source as (
 renamed as (
 
     select
-        {{ to_string('id') }} as activity_id,
-        {{ to_string('owner_id') }} as owner_id,
+        {{ cast_columns(to_string, {'activity_id': 'id', 'owner_id': 'owner_id'}) }},
         case when {{ to_string('what_id') }} like '006%' then {{ to_string('what_id') }} end
             as deal_id,
         {{ to_string('account_id') }} as account_id,
