@@ -99,18 +99,11 @@ closes_with_team_and_rate as (
     from closed_deals
     left join owner_levels
         on
-            closed_deals.owner_id = owner_levels.owner_id
-            and closed_deals.close_date >= owner_levels.valid_from_date
-            and closed_deals.close_date < owner_levels.valid_to_date
+            {{ owner_on_day('closed_deals.owner_id', 'closed_deals.close_date') }}
             and owner_levels.level = 'team'
     left join currency_rate_periods
         on
-            closed_deals.currency = currency_rate_periods.currency
-            and closed_deals.close_date >= currency_rate_periods.valid_from
-            and (
-                currency_rate_periods.valid_to is null
-                or closed_deals.close_date < currency_rate_periods.valid_to
-            )
+            {{ rate_on_day('closed_deals.currency', 'closed_deals.close_date') }}
 
 )
 

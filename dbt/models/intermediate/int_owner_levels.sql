@@ -69,11 +69,7 @@ owner_teams as (
 -- `level` is the marts' public column name (docs/metrics.md), though a keyword to the linter.
 levels as (
 
-    select 'rep' as level
-    union all
-    select 'team' as level
-    union all
-    select 'company' as level
+    {{ reporting_levels() }}
 
 ),
 

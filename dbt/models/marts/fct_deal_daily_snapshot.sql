@@ -185,12 +185,7 @@ days_in_reporting_currency as (
     from days_with_last_touch
     left join currency_rate_periods
         on
-            days_with_last_touch.currency = currency_rate_periods.currency
-            and days_with_last_touch.snapshot_date >= currency_rate_periods.valid_from
-            and (
-                currency_rate_periods.valid_to is null
-                or days_with_last_touch.snapshot_date < currency_rate_periods.valid_to
-            )
+            {{ rate_on_day('days_with_last_touch.currency', 'days_with_last_touch.snapshot_date') }}
 
 ),
 

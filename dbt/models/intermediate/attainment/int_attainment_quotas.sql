@@ -69,12 +69,7 @@ quota_rows_classified as (
         on quotas.owner_id = team_names.team
     left join currency_rate_periods
         on
-            quotas.currency = currency_rate_periods.currency
-            and quotas.period_start >= currency_rate_periods.valid_from
-            and (
-                currency_rate_periods.valid_to is null
-                or quotas.period_start < currency_rate_periods.valid_to
-            )
+            {{ rate_on_day('quotas.currency', 'quotas.period_start') }}
     where quotas.quota_type = 'bookings'
 
 ),
@@ -117,93 +112,86 @@ rep_quota_team_spans as (
 
 ),
 
--- docs/metrics.md "Quota and attainment": quota_amount x days of overlap / days of the row.
-rep_quota_by_period as (
+-- Every bookings quota row as spans to prorate: a rep's row split by team (above), a
+-- team's or `company`'s row whole.
+quota_spans as (
 
     select
-        periods.period_type,
-        periods.period_start,
-        rep_quota_team_spans.owner_id,
-        rep_quota_team_spans.team,
-        rep_quota_team_spans.quota_amount
-        * {{ dbt.datediff(
-            'greatest(periods.period_start, rep_quota_team_spans.span_start)',
-            'least(periods.next_period_start, rep_quota_team_spans.span_end_exclusive)',
-            'day'
-        ) }}
-        / cast(rep_quota_team_spans.row_days as {{ dbt.type_numeric() }}) as prorated_quota
+        'rep' as level,
+        owner_id,
+        team,
+        row_days,
+        quota_amount,
+        span_start,
+        span_end_exclusive
 
     from rep_quota_team_spans
-    inner join periods
-        on
-            rep_quota_team_spans.span_end_exclusive > periods.period_start
-            and rep_quota_team_spans.span_start < periods.next_period_start
+
+    union all
+
+    select
+        level,
+        owner_id,
+        cast(null as {{ dbt.type_string() }}) as team,
+        row_days,
+        quota_amount,
+        period_start as span_start,
+        period_end_exclusive as span_end_exclusive
+
+    from quota_rows_classified
+    where level in ('team', 'company')
 
 ),
 
-given_quota_by_period as (
+-- docs/metrics.md "Quota and attainment": quota_amount x days of overlap / days of the row.
+quota_by_period as (
 
     select
         periods.period_type,
         periods.period_start,
-        quota_rows_classified.level,
-        quota_rows_classified.owner_id as entity_id,
-        quota_rows_classified.quota_amount
+        quota_spans.level,
+        quota_spans.owner_id,
+        quota_spans.team,
+        quota_spans.quota_amount
         * {{ dbt.datediff(
-            'greatest(periods.period_start, quota_rows_classified.period_start)',
-            'least(periods.next_period_start, quota_rows_classified.period_end_exclusive)',
+            'greatest(periods.period_start, quota_spans.span_start)',
+            'least(periods.next_period_start, quota_spans.span_end_exclusive)',
             'day'
         ) }}
-        / cast(quota_rows_classified.row_days as {{ dbt.type_numeric() }}) as prorated_quota
+        / cast(quota_spans.row_days as {{ dbt.type_numeric() }}) as prorated_quota
 
-    from quota_rows_classified
+    from quota_spans
     inner join periods
         on
-            quota_rows_classified.period_end_exclusive > periods.period_start
-            and quota_rows_classified.period_start < periods.next_period_start
-    where quota_rows_classified.level in ('team', 'company')
+            quota_spans.span_end_exclusive > periods.period_start
+            and quota_spans.span_start < periods.next_period_start
 
 ),
 
-rep_quotas as (
+levels as (
 
-    select
-        period_type,
-        period_start,
-        'rep' as level,
-        owner_id as entity_id,
-        sum(prorated_quota) as quota
-
-    from rep_quota_by_period
-    group by period_type, period_start, owner_id
+    {{ reporting_levels() }}
 
 ),
 
-team_quotas_from_reps as (
+-- The reps' quotas at rep level, and summed for the team each rep was in and the company.
+quotas_from_reps as (
 
     select
-        period_type,
-        period_start,
-        'team' as level,
-        coalesce(team, 'unassigned') as entity_id,
-        sum(prorated_quota) as quota
+        quota_by_period.period_type,
+        quota_by_period.period_start,
+        levels.level,
+        case levels.level
+            when 'rep' then quota_by_period.owner_id
+            when 'team' then coalesce(quota_by_period.team, 'unassigned')
+            else 'company'
+        end as entity_id,
+        sum(quota_by_period.prorated_quota) as quota
 
-    from rep_quota_by_period
-    group by period_type, period_start, coalesce(team, 'unassigned')
-
-),
-
-company_quotas_from_reps as (
-
-    select
-        period_type,
-        period_start,
-        'company' as level,
-        'company' as entity_id,
-        sum(prorated_quota) as quota
-
-    from rep_quota_by_period
-    group by period_type, period_start
+    from quota_by_period
+    cross join levels
+    where quota_by_period.level = 'rep'
+    group by 1, 2, 3, 4
 
 ),
 
@@ -213,61 +201,33 @@ given_quotas as (
         period_type,
         period_start,
         level,
-        entity_id,
+        owner_id as entity_id,
         sum(prorated_quota) as quota
 
-    from given_quota_by_period
-    group by period_type, period_start, level, entity_id
-
-),
-
-rolled_up_quotas as (
-
-    select * from team_quotas_from_reps
-    union all
-    select * from company_quotas_from_reps
+    from quota_by_period
+    where level in ('team', 'company')
+    group by 1, 2, 3, 4
 
 ),
 
 -- A quota given for a team or `company` wins over the sum of its reps' quotas.
-team_and_company_quotas as (
-
-    select
-        coalesce(given_quotas.period_type, rolled_up_quotas.period_type) as period_type,
-        coalesce(given_quotas.period_start, rolled_up_quotas.period_start) as period_start,
-        coalesce(given_quotas.level, rolled_up_quotas.level) as level,
-        coalesce(given_quotas.entity_id, rolled_up_quotas.entity_id) as entity_id,
-        coalesce(given_quotas.quota, rolled_up_quotas.quota) as quota
-
-    from given_quotas
-    full outer join rolled_up_quotas
-        on
-            given_quotas.period_type = rolled_up_quotas.period_type
-            and given_quotas.period_start = rolled_up_quotas.period_start
-            and given_quotas.level = rolled_up_quotas.level
-            and given_quotas.entity_id = rolled_up_quotas.entity_id
-
-),
-
 final as (
 
     select
-        period_type,
-        period_start,
-        level,
-        entity_id,
-        cast(quota as {{ dbt.type_numeric() }}) as quota
-    from rep_quotas
+        coalesce(given_quotas.period_type, quotas_from_reps.period_type) as period_type,
+        coalesce(given_quotas.period_start, quotas_from_reps.period_start) as period_start,
+        coalesce(given_quotas.level, quotas_from_reps.level) as level,
+        coalesce(given_quotas.entity_id, quotas_from_reps.entity_id) as entity_id,
+        cast(coalesce(given_quotas.quota, quotas_from_reps.quota) as {{ dbt.type_numeric() }})
+            as quota
 
-    union all
-
-    select
-        period_type,
-        period_start,
-        level,
-        entity_id,
-        cast(quota as {{ dbt.type_numeric() }}) as quota
-    from team_and_company_quotas
+    from given_quotas
+    full outer join quotas_from_reps
+        on
+            given_quotas.period_type = quotas_from_reps.period_type
+            and given_quotas.period_start = quotas_from_reps.period_start
+            and given_quotas.level = quotas_from_reps.level
+            and given_quotas.entity_id = quotas_from_reps.entity_id
 
 )
 

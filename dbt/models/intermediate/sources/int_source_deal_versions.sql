@@ -2,6 +2,6 @@
 {{ union_sources({
     'canonical': ref('stg_canonical__deal_versions'),
     'flat': ref('stg_flat__deal_versions'),
-    'salesforce': ref('stg_salesforce__deal_versions'),
+    'salesforce': ref('int_salesforce__deal_versions'),
     'hubspot': ref('int_hubspot__deal_versions'),
 }) }}

@@ -49,9 +49,7 @@ bookings_by_level as (
             and deal_closes.close_date < periods.next_period_start
     inner join owner_levels
         on
-            deal_closes.owner_id = owner_levels.owner_id
-            and deal_closes.close_date >= owner_levels.valid_from_date
-            and deal_closes.close_date < owner_levels.valid_to_date
+            {{ owner_on_day('deal_closes.owner_id', 'deal_closes.close_date') }}
     where
         deal_closes.is_won
         and deal_closes.close_date <= {{ as_of_date() }}

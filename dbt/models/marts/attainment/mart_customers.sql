@@ -1,3 +1,10 @@
+{#- Active customers are counted on two days of each month: its last day, and the last
+    day of the month before (the count at its start). -#}
+{%- set active_on = {
+    'active_customers': 'month_end',
+    'active_customers_at_month_start': 'previous_month_end',
+} -%}
+
 with
 
 accounts as (
@@ -202,8 +209,8 @@ customer_counts as (
         sum(
             case
                 when
-                    customer_spans.span_start >= month_segments.month_start
-                    and customer_spans.span_start <= month_segments.month_end
+                    customer_spans.span_start
+                    between month_segments.month_start and month_segments.month_end
                     then 1
                 else 0
             end
@@ -211,36 +218,26 @@ customer_counts as (
         sum(
             case
                 when
-                    customer_spans.span_end >= month_segments.month_start
-                    and customer_spans.span_end <= month_segments.month_end
+                    customer_spans.span_end
+                    between month_segments.month_start and month_segments.month_end
                     then 1
                 else 0
             end
         ) as churned_customers,
-        sum(
-            case
-                when
-                    customer_spans.span_start <= month_segments.month_end
-                    and (
-                        customer_spans.span_end is null
-                        or customer_spans.span_end > month_segments.month_end
-                    )
-                    then 1
-                else 0
-            end
-        ) as active_customers,
-        sum(
-            case
-                when
-                    customer_spans.span_start <= month_segments.previous_month_end
-                    and (
-                        customer_spans.span_end is null
-                        or customer_spans.span_end > month_segments.previous_month_end
-                    )
-                    then 1
-                else 0
-            end
-        ) as active_customers_at_month_start
+        {% for column, day in active_on.items() -%}
+            sum(
+                case
+                    when
+                        customer_spans.span_start <= month_segments.{{ day }}
+                        and (
+                            customer_spans.span_end is null
+                            or customer_spans.span_end > month_segments.{{ day }}
+                        )
+                        then 1
+                    else 0
+                end
+            ) as {{ column }}{% if not loop.last %},{% endif %}
+        {% endfor %}
 
     from month_segments
     left join customer_spans

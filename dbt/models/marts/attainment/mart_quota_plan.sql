@@ -1,3 +1,11 @@
+{#- The windows of int_quota_plan_windows whose bookings the plan reads, each from its
+    <window>_start to the column named here (exclusive). -#}
+{%- set window_ends = {
+    'same_quarter_last_year': 'same_quarter_last_year_end_exclusive',
+    'trailing_12_months': 'trailing_12_months_end_exclusive',
+    'trailing_4_quarters': 'trailing_4_quarters_end_exclusive',
+    'prior_4_quarters': 'trailing_4_quarters_start',
+} -%}
 {%- set plan_growth_factor = var('plan_growth_factor', none) -%}
 
 with
@@ -52,40 +60,37 @@ won_deals as (
 
 ),
 
+-- Each owner's won amounts in each window.
+owner_bookings as (
+
+    select
+        won_deals.owner_id,
+        {% for window, end_day in window_ends.items() -%}
+            sum(
+                case
+                    when
+                        won_deals.close_date >= windows.{{ window }}_start
+                        and won_deals.close_date < windows.{{ end_day }}
+                        then won_deals.amount
+                    else 0
+                end
+            ) as {{ window }}_bookings{% if not loop.last %},{% endif %}
+        {% endfor %}
+
+    from won_deals
+    cross join windows
+    group by won_deals.owner_id
+
+),
+
 company_bookings as (
 
     select
-        sum(
-            case
-                when
-                    won_deals.close_date >= windows.same_quarter_last_year_start
-                    and won_deals.close_date < windows.same_quarter_last_year_end_exclusive
-                    then won_deals.amount
-                else 0
-            end
-        ) as same_quarter_last_year_bookings,
-        sum(
-            case
-                when
-                    won_deals.close_date >= windows.trailing_4_quarters_start
-                    and won_deals.close_date < windows.trailing_4_quarters_end_exclusive
-                    then won_deals.amount
-                else 0
-            end
-        ) as trailing_4_quarters_bookings,
-        sum(
-            case
-                when
-                    won_deals.close_date >= windows.prior_4_quarters_start
-                    and won_deals.close_date < windows.trailing_4_quarters_start
-                    then won_deals.amount
-                else 0
-            end
-        ) as prior_4_quarters_bookings
+        coalesce(sum(same_quarter_last_year_bookings), 0) as same_quarter_last_year_bookings,
+        coalesce(sum(trailing_4_quarters_bookings), 0) as trailing_4_quarters_bookings,
+        coalesce(sum(prior_4_quarters_bookings), 0) as prior_4_quarters_bookings
 
-    from windows
-    left join won_deals
-        on true
+    from owner_bookings
 
 ),
 
@@ -131,12 +136,7 @@ plan_reps as (
     cross join windows
     left join currency_rate_periods
         on
-            users.ote_currency = currency_rate_periods.currency
-            and windows.as_of_date >= currency_rate_periods.valid_from
-            and (
-                currency_rate_periods.valid_to is null
-                or windows.as_of_date < currency_rate_periods.valid_to
-            )
+            {{ rate_on_day('users.ote_currency', 'windows.as_of_date') }}
     where
         users.role = 'rep'
         and users.is_active
@@ -147,28 +147,12 @@ rep_bookings as (
 
     select
         plan_reps.owner_id,
-        coalesce(sum(
-            case
-                when
-                    won_deals.close_date >= windows.same_quarter_last_year_start
-                    and won_deals.close_date < windows.same_quarter_last_year_end_exclusive
-                    then won_deals.amount
-            end
-        ), 0) as prior_period_bookings,
-        coalesce(sum(
-            case
-                when
-                    won_deals.close_date >= windows.trailing_12_months_start
-                    and won_deals.close_date < windows.trailing_12_months_end_exclusive
-                    then won_deals.amount
-            end
-        ), 0) as trailing_12_months_bookings
+        coalesce(owner_bookings.same_quarter_last_year_bookings, 0) as prior_period_bookings,
+        coalesce(owner_bookings.trailing_12_months_bookings, 0) as trailing_12_months_bookings
 
     from plan_reps
-    cross join windows
-    left join won_deals
-        on plan_reps.owner_id = won_deals.owner_id
-    group by plan_reps.owner_id
+    left join owner_bookings
+        on plan_reps.owner_id = owner_bookings.owner_id
 
 ),
 

@@ -1,3 +1,9 @@
+{#- The figures an entity has over the trailing window of velocity_window_days. -#}
+{%- set trailing_window_figures = [
+    'deals_closed', 'deals_won', 'closed_amount', 'won_amount', 'won_sales_cycle_days',
+    'pipeline_generated',
+] -%}
+
 with
 
 -- The first as-of day this run builds (macros/rebuild_window.sql).
@@ -112,9 +118,7 @@ open_deal_days as (
         on daily_snapshot.snapshot_date = as_of_days.as_of_date
     inner join owner_levels
         on
-            daily_snapshot.owner_id = owner_levels.owner_id
-            and daily_snapshot.snapshot_date >= owner_levels.valid_from_date
-            and daily_snapshot.snapshot_date < owner_levels.valid_to_date
+            {{ owner_on_day('daily_snapshot.owner_id', 'daily_snapshot.snapshot_date') }}
     where daily_snapshot.is_open
 
 ),
@@ -138,71 +142,6 @@ open_pipeline_by_entity as (
 
     from open_deal_days
     group by as_of_date, level, entity_id
-
-),
-
--- Closed deals go to the owner at close and that owner's team on the close date
--- (int_deal_closes). A null amount counts as 0.
-closes_by_day as (
-
-    select
-        deal_closes.close_date,
-        owner_levels.level,
-        owner_levels.entity_id,
-        count(*) as deals_closed,
-        sum(case when deal_closes.is_won then 1 else 0 end) as deals_won,
-        sum(coalesce(deal_closes.amount, 0)) as closed_amount,
-        sum(case when deal_closes.is_won then coalesce(deal_closes.amount, 0) else 0 end)
-            as won_amount,
-        sum(case when deal_closes.is_won then deal_closes.sales_cycle_days else 0 end)
-            as won_sales_cycle_days
-
-    from deal_closes
-    inner join owner_levels
-        on
-            deal_closes.owner_id = owner_levels.owner_id
-            and deal_closes.close_date >= owner_levels.valid_from_date
-            and deal_closes.close_date < owner_levels.valid_to_date
-    group by deal_closes.close_date, owner_levels.level, owner_levels.entity_id
-
-),
-
-closes_in_trailing_window as (
-
-    select
-        as_of_days.as_of_date,
-        closes_by_day.level,
-        closes_by_day.entity_id,
-        sum(closes_by_day.deals_closed) as deals_closed,
-        sum(closes_by_day.deals_won) as deals_won,
-        sum(closes_by_day.closed_amount) as closed_amount,
-        sum(closes_by_day.won_amount) as won_amount,
-        sum(closes_by_day.won_sales_cycle_days) as won_sales_cycle_days
-
-    from closes_by_day
-    inner join as_of_days
-        on
-            closes_by_day.close_date >= as_of_days.window_start_date
-            and closes_by_day.close_date <= as_of_days.as_of_date
-    group by as_of_days.as_of_date, closes_by_day.level, closes_by_day.entity_id
-
-),
-
--- docs/metrics.md "bookings_to_date": won amount from the quarter's start to the as-of day.
-bookings_quarter_to_date as (
-
-    select
-        as_of_days.as_of_date,
-        closes_by_day.level,
-        closes_by_day.entity_id,
-        sum(closes_by_day.won_amount) as bookings_qtd
-
-    from closes_by_day
-    inner join as_of_days
-        on
-            closes_by_day.close_date >= as_of_days.fiscal_quarter_start
-            and closes_by_day.close_date <= as_of_days.as_of_date
-    group by as_of_days.as_of_date, closes_by_day.level, closes_by_day.entity_id
 
 ),
 
@@ -234,50 +173,101 @@ created_deals as (
         on deal_versions.deal_id = deleted_deals.deal_id
     left join currency_rate_periods
         on
-            deal_versions.currency = currency_rate_periods.currency
-            and cast(deal_versions.created_at as date) >= currency_rate_periods.valid_from
-            and (
-                currency_rate_periods.valid_to is null
-                or cast(deal_versions.created_at as date) < currency_rate_periods.valid_to
-            )
+            {{ rate_on_day('deal_versions.currency', 'cast(deal_versions.created_at as date)') }}
     where
         deal_versions.version_number = 1
         and deleted_deals.deal_id is null
 
 ),
 
-created_by_day as (
+-- What each deal adds to its owner's figures on a day: a close on its close date (the
+-- owner at close, int_deal_closes), its creation on its creation day. A null amount
+-- counts as 0.
+deal_figures as (
 
     select
-        created_deals.created_date,
-        owner_levels.level,
-        owner_levels.entity_id,
-        sum(created_deals.first_amount) as generated_amount
+        close_date as figure_date,
+        owner_id,
+        1 as deals_closed,
+        case when is_won then 1 else 0 end as deals_won,
+        coalesce(amount, 0) as closed_amount,
+        case when is_won then coalesce(amount, 0) else 0 end as won_amount,
+        case when is_won then sales_cycle_days else 0 end as won_sales_cycle_days,
+        0 as pipeline_generated
+
+    from deal_closes
+
+    union all
+
+    select
+        created_date as figure_date,
+        owner_id,
+        0 as deals_closed,
+        0 as deals_won,
+        0 as closed_amount,
+        0 as won_amount,
+        0 as won_sales_cycle_days,
+        first_amount as pipeline_generated
 
     from created_deals
-    inner join owner_levels
-        on
-            created_deals.owner_id = owner_levels.owner_id
-            and created_deals.created_date >= owner_levels.valid_from_date
-            and created_deals.created_date < owner_levels.valid_to_date
-    group by created_deals.created_date, owner_levels.level, owner_levels.entity_id
 
 ),
 
-generated_in_trailing_window as (
+-- Credited to the owner and the team that owner was in on the day, at rep, team and
+-- company level.
+figures_by_day as (
+
+    select
+        deal_figures.figure_date,
+        owner_levels.level,
+        owner_levels.entity_id,
+        {% for figure in trailing_window_figures -%}
+            sum(deal_figures.{{ figure }}) as {{ figure }}{% if not loop.last %},{% endif %}
+        {% endfor %}
+
+    from deal_figures
+    inner join owner_levels
+        on
+            {{ owner_on_day('deal_figures.owner_id', 'deal_figures.figure_date') }}
+    group by deal_figures.figure_date, owner_levels.level, owner_levels.entity_id
+
+),
+
+-- Each as-of day's figures of its trailing window [window_start_date, as_of_date], and
+-- docs/metrics.md "bookings_to_date": won amount from the quarter's start to the as-of day.
+figures_to_date as (
 
     select
         as_of_days.as_of_date,
-        created_by_day.level,
-        created_by_day.entity_id,
-        sum(created_by_day.generated_amount) as pipeline_generated
+        figures_by_day.level,
+        figures_by_day.entity_id,
+        max(
+            case when figures_by_day.figure_date >= as_of_days.window_start_date then 1 else 0 end
+        ) = 1 as has_trailing_window_figures,
+        {% for figure in trailing_window_figures -%}
+            sum(
+                case
+                    when figures_by_day.figure_date >= as_of_days.window_start_date
+                        then figures_by_day.{{ figure }}
+                    else 0
+                end
+            ) as {{ figure }},
+        {% endfor -%}
+        sum(
+            case
+                when figures_by_day.figure_date >= as_of_days.fiscal_quarter_start
+                    then figures_by_day.won_amount
+                else 0
+            end
+        ) as bookings_qtd
 
-    from created_by_day
+    from figures_by_day
     inner join as_of_days
         on
-            created_by_day.created_date >= as_of_days.window_start_date
-            and created_by_day.created_date <= as_of_days.as_of_date
-    group by as_of_days.as_of_date, created_by_day.level, created_by_day.entity_id
+            figures_by_day.figure_date
+            >= least(as_of_days.window_start_date, as_of_days.fiscal_quarter_start)
+            and figures_by_day.figure_date <= as_of_days.as_of_date
+    group by as_of_days.as_of_date, figures_by_day.level, figures_by_day.entity_id
 
 ),
 
@@ -311,13 +301,8 @@ entity_days as (
         as_of_date,
         level,
         entity_id
-    from closes_in_trailing_window
-    union
-    select
-        as_of_date,
-        level,
-        entity_id
-    from generated_in_trailing_window
+    from figures_to_date
+    where has_trailing_window_figures
     union
     select
         as_of_date,
@@ -354,13 +339,10 @@ entity_days_with_figures as (
         coalesce(open_pipeline_by_entity.deals_without_expected_close_date, 0)
             as deals_without_expected_close_date,
         quarter_quotas.quota as quarter_quota,
-        coalesce(bookings_quarter_to_date.bookings_qtd, 0) as bookings_qtd,
-        coalesce(generated_in_trailing_window.pipeline_generated, 0) as pipeline_generated,
-        coalesce(closes_in_trailing_window.deals_closed, 0) as deals_closed,
-        coalesce(closes_in_trailing_window.deals_won, 0) as deals_won,
-        coalesce(closes_in_trailing_window.closed_amount, 0) as closed_amount,
-        coalesce(closes_in_trailing_window.won_amount, 0) as won_amount,
-        coalesce(closes_in_trailing_window.won_sales_cycle_days, 0) as won_sales_cycle_days
+        {% for figure in trailing_window_figures -%}
+            coalesce(figures_to_date.{{ figure }}, 0) as {{ figure }},
+        {% endfor -%}
+        coalesce(figures_to_date.bookings_qtd, 0) as bookings_qtd
 
     from entity_days
     left join open_pipeline_by_entity
@@ -368,21 +350,11 @@ entity_days_with_figures as (
             entity_days.as_of_date = open_pipeline_by_entity.as_of_date
             and entity_days.level = open_pipeline_by_entity.level
             and entity_days.entity_id = open_pipeline_by_entity.entity_id
-    left join closes_in_trailing_window
+    left join figures_to_date
         on
-            entity_days.as_of_date = closes_in_trailing_window.as_of_date
-            and entity_days.level = closes_in_trailing_window.level
-            and entity_days.entity_id = closes_in_trailing_window.entity_id
-    left join bookings_quarter_to_date
-        on
-            entity_days.as_of_date = bookings_quarter_to_date.as_of_date
-            and entity_days.level = bookings_quarter_to_date.level
-            and entity_days.entity_id = bookings_quarter_to_date.entity_id
-    left join generated_in_trailing_window
-        on
-            entity_days.as_of_date = generated_in_trailing_window.as_of_date
-            and entity_days.level = generated_in_trailing_window.level
-            and entity_days.entity_id = generated_in_trailing_window.entity_id
+            entity_days.as_of_date = figures_to_date.as_of_date
+            and entity_days.level = figures_to_date.level
+            and entity_days.entity_id = figures_to_date.entity_id
     left join quarter_quotas
         on
             entity_days.as_of_date = quarter_quotas.as_of_date

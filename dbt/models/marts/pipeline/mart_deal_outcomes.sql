@@ -56,11 +56,18 @@ churned_accounts as (
 
 ),
 
-churned_accounts_last_bookings as (
+-- A churned account's amount is its last year of bookings: closed-won amounts in the 12
+-- months up to its last win before the churn. Contracts here renew outside the CRM's
+-- deals, so a window ending at the churn itself would miss an annual contract signed
+-- exactly a year (or two) before.
+churned_accounts_wins as (
 
     select
         churned_accounts.account_id,
-        max(deal_closes.close_date) as last_won_date
+        deal_closes.close_date,
+        deal_closes.amount,
+        max(deal_closes.close_date) over (partition by churned_accounts.account_id)
+            as last_won_date
 
     from churned_accounts
     inner join deal_closes
@@ -68,31 +75,18 @@ churned_accounts_last_bookings as (
             churned_accounts.account_id = deal_closes.account_id
             and deal_closes.is_won
             and churned_accounts.churn_date >= deal_closes.close_date
-    group by churned_accounts.account_id
 
 ),
 
--- A churned account's amount is its last year of bookings: closed-won amounts in the 12
--- months up to its last win before the churn. Contracts here renew outside the CRM's
--- deals, so a window ending at the churn itself would miss an annual contract signed
--- exactly a year (or two) before.
 churned_trailing_bookings as (
 
     select
-        churned_accounts_last_bookings.account_id,
-        sum(deal_closes.amount) as trailing_won_amount
+        account_id,
+        sum(amount) as trailing_won_amount
 
-    from churned_accounts_last_bookings
-    inner join deal_closes
-        on
-            churned_accounts_last_bookings.account_id = deal_closes.account_id
-            and deal_closes.is_won
-            and churned_accounts_last_bookings.last_won_date >= deal_closes.close_date
-            and cast(
-                {{ dbt.dateadd('month', -12, 'churned_accounts_last_bookings.last_won_date') }}
-                as date
-            ) < deal_closes.close_date
-    group by churned_accounts_last_bookings.account_id
+    from churned_accounts_wins
+    where cast({{ dbt.dateadd('month', -12, 'last_won_date') }} as date) < close_date
+    group by account_id
 
 ),
 
@@ -144,9 +138,7 @@ outcomes_in_periods as (
             and outcomes.outcome_date <= periods.closing_day
     inner join owner_levels
         on
-            coalesce(outcomes.owner_id, 'unassigned') = owner_levels.owner_id
-            and outcomes.outcome_date >= owner_levels.valid_from_date
-            and outcomes.outcome_date < owner_levels.valid_to_date
+            {{ owner_on_day("coalesce(outcomes.owner_id, 'unassigned')", 'outcomes.outcome_date') }}
 
 ),
 

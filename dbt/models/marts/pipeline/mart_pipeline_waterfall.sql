@@ -61,9 +61,7 @@ deal_days_with_levels as (
     from daily_snapshot
     inner join owner_levels
         on
-            daily_snapshot.owner_id = owner_levels.owner_id
-            and daily_snapshot.snapshot_date >= owner_levels.valid_from_date
-            and daily_snapshot.snapshot_date < owner_levels.valid_to_date
+            {{ owner_on_day('daily_snapshot.owner_id', 'daily_snapshot.snapshot_date') }}
 
 ),
 
@@ -233,33 +231,31 @@ movements_by_period as (
 
 ),
 
-opening_pipeline as (
+-- The open pipeline on the period's opening day and on its closing day.
+opening_and_closing_pipeline as (
 
     select
         periods.period_id,
         deal_days_by_level.level,
         deal_days_by_level.entity_id,
-        sum(deal_days_by_level.amount) as opening
+        sum(
+            case
+                when deal_days_by_level.snapshot_date = periods.opening_day
+                    then deal_days_by_level.amount
+            end
+        ) as opening,
+        sum(
+            case
+                when deal_days_by_level.snapshot_date = periods.closing_day
+                    then deal_days_by_level.amount
+            end
+        ) as closing
 
     from deal_days_by_level
     inner join periods
-        on deal_days_by_level.snapshot_date = periods.opening_day
-    where deal_days_by_level.is_open
-    group by periods.period_id, deal_days_by_level.level, deal_days_by_level.entity_id
-
-),
-
-closing_pipeline as (
-
-    select
-        periods.period_id,
-        deal_days_by_level.level,
-        deal_days_by_level.entity_id,
-        sum(deal_days_by_level.amount) as closing
-
-    from deal_days_by_level
-    inner join periods
-        on deal_days_by_level.snapshot_date = periods.closing_day
+        on
+            deal_days_by_level.snapshot_date = periods.opening_day
+            or deal_days_by_level.snapshot_date = periods.closing_day
     where deal_days_by_level.is_open
     group by periods.period_id, deal_days_by_level.level, deal_days_by_level.entity_id
 
@@ -323,15 +319,7 @@ waterfall_keys as (
         period_id,
         level,
         entity_id
-    from opening_pipeline
-
-    union
-
-    select
-        period_id,
-        level,
-        entity_id
-    from closing_pipeline
+    from opening_and_closing_pipeline
 
     union
 
@@ -363,7 +351,8 @@ final as (
         periods.is_covered_by_extracts,
         waterfall_keys.level,
         waterfall_keys.entity_id,
-        cast(coalesce(opening_pipeline.opening, 0) as {{ dbt.type_numeric() }}) as opening,
+        cast(coalesce(opening_and_closing_pipeline.opening, 0) as {{ dbt.type_numeric() }})
+            as opening,
         cast(coalesce(movements_by_period.created, 0) as {{ dbt.type_numeric() }}) as created,
         cast(coalesce(movements_by_period.increased, 0) as {{ dbt.type_numeric() }})
             as increased,
@@ -374,7 +363,8 @@ final as (
         cast(coalesce(movements_by_period.removed, 0) as {{ dbt.type_numeric() }}) as removed,
         cast(coalesce(slips_by_period.slipped, 0) as {{ dbt.type_numeric() }}) as slipped,
         coalesce(slips_by_period.slipped_deals, 0) as slipped_deals,
-        cast(coalesce(closing_pipeline.closing, 0) as {{ dbt.type_numeric() }}) as closing
+        cast(coalesce(opening_and_closing_pipeline.closing, 0) as {{ dbt.type_numeric() }})
+            as closing
 
     from waterfall_keys
     inner join periods
@@ -384,16 +374,11 @@ final as (
             waterfall_keys.period_id = movements_by_period.period_id
             and waterfall_keys.level = movements_by_period.level
             and waterfall_keys.entity_id = movements_by_period.entity_id
-    left join opening_pipeline
+    left join opening_and_closing_pipeline
         on
-            waterfall_keys.period_id = opening_pipeline.period_id
-            and waterfall_keys.level = opening_pipeline.level
-            and waterfall_keys.entity_id = opening_pipeline.entity_id
-    left join closing_pipeline
-        on
-            waterfall_keys.period_id = closing_pipeline.period_id
-            and waterfall_keys.level = closing_pipeline.level
-            and waterfall_keys.entity_id = closing_pipeline.entity_id
+            waterfall_keys.period_id = opening_and_closing_pipeline.period_id
+            and waterfall_keys.level = opening_and_closing_pipeline.level
+            and waterfall_keys.entity_id = opening_and_closing_pipeline.entity_id
     left join slips_by_period
         on
             waterfall_keys.period_id = slips_by_period.period_id

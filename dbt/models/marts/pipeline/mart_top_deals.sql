@@ -117,9 +117,7 @@ open_deals_described as (
         on open_deals.owner_id = users.user_id
     inner join owner_levels
         on
-            open_deals.owner_id = owner_levels.owner_id
-            and open_deals.as_of_date >= owner_levels.valid_from_date
-            and open_deals.as_of_date < owner_levels.valid_to_date
+            {{ owner_on_day('open_deals.owner_id', 'open_deals.as_of_date') }}
 
 ),
 

@@ -100,12 +100,11 @@ deal_days_compared as (
     from deal_days_with_previous
     left join currency_rate_periods as previous_rates
         on
-            deal_days_with_previous.previous_currency = previous_rates.currency
-            and deal_days_with_previous.snapshot_date >= previous_rates.valid_from
-            and (
-                previous_rates.valid_to is null
-                or deal_days_with_previous.snapshot_date < previous_rates.valid_to
-            )
+            {{ rate_on_day(
+                'deal_days_with_previous.previous_currency',
+                'deal_days_with_previous.snapshot_date',
+                'previous_rates'
+            ) }}
 
 ),
 
@@ -255,9 +254,7 @@ final as (
         on changes.deal_version_id = deal_versions.deal_version_id
     left join owner_levels
         on
-            changes.owner_id = owner_levels.owner_id
-            and changes.change_date >= owner_levels.valid_from_date
-            and changes.change_date < owner_levels.valid_to_date
+            {{ owner_on_day('changes.owner_id', 'changes.change_date') }}
             and owner_levels.level = 'team'
 
 )

@@ -1,3 +1,11 @@
+{#- The open amounts by forecast category, and the figures whose change over seven days
+    the mart states (`<figure>_change`, without `_amount`). -#}
+{%- set forecast_categories = ['commit', 'best_case', 'pipeline', 'omitted'] -%}
+{%- set weekly_changes = [
+    'closed_won_amount', 'commit_amount', 'best_case_amount', 'pipeline_amount',
+    'omitted_amount', 'weighted_amount', 'gap_after_commit',
+] -%}
+
 with
 
 calendar as (
@@ -91,9 +99,7 @@ open_deals as (
     from daily_snapshot
     inner join owner_levels
         on
-            daily_snapshot.owner_id = owner_levels.owner_id
-            and daily_snapshot.snapshot_date >= owner_levels.valid_from_date
-            and daily_snapshot.snapshot_date < owner_levels.valid_to_date
+            {{ owner_on_day('daily_snapshot.owner_id', 'daily_snapshot.snapshot_date') }}
     where daily_snapshot.is_open and daily_snapshot.expected_close_date is not null
 
 ),
@@ -105,17 +111,15 @@ open_by_entity as (
         forecast_quarters.quarter_start,
         open_deals.level,
         open_deals.entity_id,
-        sum(case when open_deals.forecast_category = 'commit' then open_deals.amount else 0 end)
-            as commit_amount,
-        sum(
-            case when open_deals.forecast_category = 'best_case' then open_deals.amount else 0 end
-        ) as best_case_amount,
-        sum(
-            case when open_deals.forecast_category = 'pipeline' then open_deals.amount else 0 end
-        ) as pipeline_amount,
-        sum(
-            case when open_deals.forecast_category = 'omitted' then open_deals.amount else 0 end
-        ) as omitted_amount,
+        {% for category in forecast_categories -%}
+            sum(
+                case
+                    when open_deals.forecast_category = '{{ category }}'
+                        then open_deals.amount
+                    else 0
+                end
+            ) as {{ category }}_amount,
+        {% endfor -%}
         sum(open_deals.weighted_amount) as weighted_amount
 
     from open_deals
@@ -146,9 +150,7 @@ won_by_entity as (
             and deal_closes.close_date <= forecast_quarters.as_of_date
     inner join owner_levels
         on
-            deal_closes.owner_id = owner_levels.owner_id
-            and deal_closes.close_date >= owner_levels.valid_from_date
-            and deal_closes.close_date < owner_levels.valid_to_date
+            {{ owner_on_day('deal_closes.owner_id', 'deal_closes.close_date') }}
     where deal_closes.is_won
     group by 1, 2, 3, 4
 
@@ -268,48 +270,14 @@ final as (
         cast(forecast.weighted_amount as {{ dbt.type_numeric() }}) as weighted_amount,
         cast(forecast.quota as {{ dbt.type_numeric() }}) as quota,
         cast(forecast.gap_after_commit as {{ dbt.type_numeric() }}) as gap_after_commit,
-        cast(
-            case
-                when forecast.as_of_date >= first_day.first_full_week_day
-                    then forecast.closed_won_amount - coalesce(week_before.closed_won_amount, 0)
-            end as {{ dbt.type_numeric() }}
-        ) as closed_won_change,
-        cast(
-            case
-                when forecast.as_of_date >= first_day.first_full_week_day
-                    then forecast.commit_amount - coalesce(week_before.commit_amount, 0)
-            end as {{ dbt.type_numeric() }}
-        ) as commit_change,
-        cast(
-            case
-                when forecast.as_of_date >= first_day.first_full_week_day
-                    then forecast.best_case_amount - coalesce(week_before.best_case_amount, 0)
-            end as {{ dbt.type_numeric() }}
-        ) as best_case_change,
-        cast(
-            case
-                when forecast.as_of_date >= first_day.first_full_week_day
-                    then forecast.pipeline_amount - coalesce(week_before.pipeline_amount, 0)
-            end as {{ dbt.type_numeric() }}
-        ) as pipeline_change,
-        cast(
-            case
-                when forecast.as_of_date >= first_day.first_full_week_day
-                    then forecast.omitted_amount - coalesce(week_before.omitted_amount, 0)
-            end as {{ dbt.type_numeric() }}
-        ) as omitted_change,
-        cast(
-            case
-                when forecast.as_of_date >= first_day.first_full_week_day
-                    then forecast.weighted_amount - coalesce(week_before.weighted_amount, 0)
-            end as {{ dbt.type_numeric() }}
-        ) as weighted_change,
-        cast(
-            case
-                when forecast.as_of_date >= first_day.first_full_week_day
-                    then forecast.gap_after_commit - coalesce(week_before.gap_after_commit, 0)
-            end as {{ dbt.type_numeric() }}
-        ) as gap_after_commit_change
+        {% for figure in weekly_changes -%}
+            cast(
+                case
+                    when forecast.as_of_date >= first_day.first_full_week_day
+                        then forecast.{{ figure }} - coalesce(week_before.{{ figure }}, 0)
+                end as {{ dbt.type_numeric() }}
+            ) as {{ figure | replace('_amount', '') }}_change{% if not loop.last %},{% endif %}
+        {% endfor %}
 
     from forecast
     cross join first_day

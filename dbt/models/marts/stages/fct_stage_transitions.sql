@@ -192,12 +192,10 @@ entries_in_reporting_currency as (
     from entries_classified
     left join currency_rate_periods
         on
-            entries_classified.currency = currency_rate_periods.currency
-            and cast(entries_classified.entered_at as date) >= currency_rate_periods.valid_from
-            and (
-                currency_rate_periods.valid_to is null
-                or cast(entries_classified.entered_at as date) < currency_rate_periods.valid_to
-            )
+            {{ rate_on_day(
+                'entries_classified.currency',
+                'cast(entries_classified.entered_at as date)'
+            ) }}
 
 ),
 

@@ -11,14 +11,10 @@ renamed as (
     select
 
         ---------- ids
-        {{ to_string('account_id') }} as account_id,
-        {{ to_string('owner_id') }} as owner_id,
+        {{ cast_columns(to_string, ['account_id', 'owner_id']) }},
 
         ---------- strings
-        {{ to_string('account_name') }} as account_name,
-        {{ to_string('industry') }} as industry,
-        {{ to_string('segment') }} as segment,
-        {{ to_string('country') }} as country,
+        {{ cast_columns(to_string, ['account_name', 'industry', 'segment', 'country']) }},
 
         ---------- booleans
         coalesce({{ to_boolean('is_deleted') }}, false) as is_deleted,
@@ -27,9 +23,7 @@ renamed as (
         {{ to_date('customer_since') }} as customer_since,
 
         ---------- timestamps
-        {{ to_utc_timestamp('created_at') }} as created_at,
-        {{ to_utc_timestamp('churned_at') }} as churned_at,
-        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        {{ cast_columns(to_utc_timestamp, ['created_at', 'churned_at', 'updated_at']) }},
 
         ---------- lineage
         {{ lineage_columns() }}

@@ -15,9 +15,7 @@ renamed as (
 
         ---------- strings
         -- Values stay text: one column holds stages, amounts, dates and owner ids.
-        {{ to_string('field') }} as field,
-        {{ to_string('old_value') }} as old_value,
-        {{ to_string('new_value') }} as new_value,
+        {{ cast_columns(to_string, ['field', 'old_value', 'new_value']) }},
 
         ---------- timestamps
         {{ to_utc_timestamp('changed_at') }} as changed_at,

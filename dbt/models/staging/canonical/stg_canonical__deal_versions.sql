@@ -11,14 +11,10 @@ renamed as (
     select
 
         ---------- ids
-        {{ to_string('deal_id') }} as deal_id,
-        {{ to_string('account_id') }} as account_id,
-        {{ to_string('owner_id') }} as owner_id,
+        {{ cast_columns(to_string, ['deal_id', 'account_id', 'owner_id']) }},
 
         ---------- strings
-        {{ to_string('deal_name') }} as deal_name,
-        {{ to_string('pipeline') }} as pipeline,
-        {{ to_string('deal_type') }} as deal_type,
+        {{ cast_columns(to_string, ['deal_name', 'pipeline', 'deal_type']) }},
         -- `stage` is a keyword in some dialects, but it is the contract's column name.
         {{ to_string('stage') }} as stage,
         -- The deal's own forecast category, when the CRM sets one; another value is no
@@ -38,8 +34,7 @@ renamed as (
         {{ to_string('source') }} as lead_source,
 
         ---------- numerics
-        {{ to_numeric('amount') }} as amount,
-        {{ to_numeric('probability') }} as probability,
+        {{ cast_columns(to_numeric, ['amount', 'probability']) }},
 
         ---------- booleans
         coalesce({{ to_boolean('is_deleted') }}, false) as is_deleted,
@@ -48,9 +43,7 @@ renamed as (
         {{ to_date('expected_close_date') }} as expected_close_date,
 
         ---------- timestamps
-        {{ to_utc_timestamp('created_at') }} as created_at,
-        {{ to_utc_timestamp('closed_at') }} as closed_at,
-        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        {{ cast_columns(to_utc_timestamp, ['created_at', 'closed_at', 'updated_at']) }},
 
         ---------- lineage
         {{ lineage_columns() }}

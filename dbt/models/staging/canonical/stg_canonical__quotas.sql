@@ -22,8 +22,7 @@ renamed as (
         {{ to_numeric('quota_amount') }} as quota_amount,
 
         ---------- dates
-        {{ to_date('period_start') }} as period_start,
-        {{ to_date('period_end') }} as period_end,
+        {{ cast_columns(to_date, ['period_start', 'period_end']) }},
 
         ---------- lineage
         {{ lineage_columns() }}

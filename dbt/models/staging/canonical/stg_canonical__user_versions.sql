@@ -11,17 +11,12 @@ renamed as (
     select
 
         ---------- ids
-        {{ to_string('user_id') }} as user_id,
-        {{ to_string('manager_id') }} as manager_id,
+        {{ cast_columns(to_string, ['user_id', 'manager_id']) }},
 
         ---------- strings
-        {{ to_string('full_name') }} as full_name,
-        {{ to_string('email') }} as email,
+        {{ cast_columns(to_string, ['full_name', 'email']) }},
         -- `role` is a keyword in some dialects, but it is the contract's column name.
-        {{ to_string('role') }} as role,
-        {{ to_string('team') }} as team,
-        {{ to_string('region') }} as region,
-        {{ to_string('ote_currency') }} as ote_currency,
+        {{ cast_columns(to_string, ['role', 'team', 'region', 'ote_currency']) }},
 
         ---------- numerics
         {{ to_numeric('ote_amount') }} as ote_amount,
@@ -30,8 +25,7 @@ renamed as (
         {{ to_boolean('is_active') }} as is_active,
 
         ---------- timestamps
-        {{ to_utc_timestamp('hired_at') }} as hired_at,
-        {{ to_utc_timestamp('updated_at') }} as updated_at,
+        {{ cast_columns(to_utc_timestamp, ['hired_at', 'updated_at']) }},
 
         ---------- lineage
         {{ lineage_columns() }}

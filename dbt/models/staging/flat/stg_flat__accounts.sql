@@ -17,8 +17,7 @@ renamed as (
         cast(null as {{ dbt.type_string() }}) as owner_id,
 
         ---------- strings
-        {{ to_string('account') }} as account_name,
-        {{ to_string('sector') }} as industry,
+        {{ cast_columns(to_string, {'account_name': 'account', 'industry': 'sector'}) }},
         cast(null as {{ dbt.type_string() }}) as segment,
         {{ to_string('office_location') }} as country,
 

@@ -35,8 +35,7 @@ renamed as (
         {{ to_numeric('close_value') }} as amount,
 
         ---------- dates
-        {{ to_date('close_date') }} as close_date,
-        {{ to_date('engage_date') }} as engage_date,
+        {{ cast_columns(to_date, ['close_date', 'engage_date']) }},
 
         ---------- lineage
         {{ lineage_columns() }}

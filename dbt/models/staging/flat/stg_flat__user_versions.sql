@@ -13,15 +13,13 @@ renamed as (
     select
 
         ---------- ids
-        {{ to_string('sales_agent') }} as user_id,
-        {{ to_string('manager') }} as manager_id,
+        {{ cast_columns(to_string, {'user_id': 'sales_agent', 'manager_id': 'manager'}) }},
 
         ---------- strings
         {{ to_string('sales_agent') }} as full_name,
         cast(null as {{ dbt.type_string() }}) as email,
         'rep' as role,
-        {{ to_string('manager') }} as team,
-        {{ to_string('regional_office') }} as region,
+        {{ cast_columns(to_string, {'team': 'manager', 'region': 'regional_office'}) }},
         cast(null as {{ dbt.type_string() }}) as ote_currency,
 
         ---------- numerics

@@ -11,8 +11,7 @@ source as (
 renamed as (
 
     select
-        {{ to_string('stage_id') }} as stage_id,
-        {{ to_string('pipeline_id') }} as pipeline_id,
+        {{ cast_columns(to_string, ['stage_id', 'pipeline_id']) }},
         {{ to_numeric('probability') }} as stage_probability,
         {{ to_boolean('is_closed') }} as is_closed_stage,
         {{ lineage_columns() }}

@@ -18,8 +18,7 @@ renamed as (
     select
 
         ---------- ids
-        {{ to_string('deal_id') }} as deal_id,
-        {{ to_string('owner_id') }} as owner_id,
+        {{ cast_columns(to_string, ['deal_id', 'owner_id']) }},
 
         ---------- strings
         {{ to_string('property_dealname') }} as deal_name,

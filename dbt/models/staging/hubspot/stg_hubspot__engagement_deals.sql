@@ -11,8 +11,7 @@ source as (
 renamed as (
 
     select
-        {{ to_string('engagement_id') }} as engagement_id,
-        {{ to_string('deal_id') }} as deal_id,
+        {{ cast_columns(to_string, ['engagement_id', 'deal_id']) }},
         {{ lineage_columns() }}
 
     from source

@@ -13,8 +13,7 @@ renamed as (
     select
 
         ---------- ids
-        {{ to_string('owner_id') }} as owner_id,
-        {{ to_string('team_id') }} as team_id,
+        {{ cast_columns(to_string, ['owner_id', 'team_id']) }},
 
         ---------- booleans
         coalesce({{ to_boolean('is_team_primary') }}, false) as is_team_primary,

@@ -11,15 +11,12 @@ renamed as (
     select
 
         ---------- ids
-        {{ to_string('id') }} as account_id,
-        {{ to_string('owner_id') }} as owner_id,
+        {{ cast_columns(to_string, {'account_id': 'id', 'owner_id': 'owner_id'}) }},
 
         ---------- strings
-        {{ to_string('name') }} as account_name,
-        {{ to_string('industry') }} as industry,
+        {{ cast_columns(to_string, {'account_name': 'name', 'industry': 'industry'}) }},
         -- Salesforce's account Type (Prospect, Customer - Direct, ...) is the segment.
-        {{ to_string('type') }} as segment,
-        {{ to_string('billing_country') }} as country,
+        {{ cast_columns(to_string, {'segment': 'type', 'country': 'billing_country'}) }},
 
         ---------- booleans
         coalesce({{ to_boolean('is_deleted') }}, false) as is_deleted,

@@ -25,8 +25,7 @@ renamed as (
             when 'Probability' then 'probability'
             when 'Owner' then 'owner_id'
         end as field,
-        {{ to_string('old_value') }} as old_value,
-        {{ to_string('new_value') }} as new_value,
+        {{ cast_columns(to_string, ['old_value', 'new_value']) }},
         {{ to_utc_timestamp('created_date') }} as changed_at,
         {{ lineage_columns() }}
 

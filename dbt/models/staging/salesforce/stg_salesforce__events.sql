@@ -11,13 +11,7 @@ source as (
 renamed as (
 
     select
-        {{ to_string('id') }} as activity_id,
-        {{ to_string('owner_id') }} as owner_id,
-        case when {{ to_string('what_id') }} like '006%' then {{ to_string('what_id') }} end
-            as deal_id,
-        {{ to_string('account_id') }} as account_id,
-        case when {{ to_string('who_id') }} like '00Q%' then {{ to_string('who_id') }} end
-            as lead_id,
+        {{ salesforce_activity_links() }},
         case lower({{ to_string('type') }})
             when 'call' then 'call'
             when 'demo' then 'demo'

@@ -18,8 +18,7 @@ renamed as (
         {{ to_string('converted_opportunity_id') }} as converted_deal_id,
 
         ---------- strings
-        {{ to_string('lead_source') }} as lead_source,
-        {{ to_string('status') }} as status,
+        {{ cast_columns(to_string, ['lead_source', 'status']) }},
 
         ---------- booleans
         coalesce({{ to_boolean('is_deleted') }}, false) as is_deleted,

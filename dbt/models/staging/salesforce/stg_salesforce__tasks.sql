@@ -6,18 +6,12 @@ source as (
 
 ),
 
--- Tasks are calls, emails and to-dos; WhatId points at an opportunity when its key
--- prefix is 006, WhoId at a lead when it is 00Q.
+-- Tasks are calls, emails and to-dos; WhatId and WhoId link a deal and a lead
+-- (macros/salesforce_activity_links.sql).
 renamed as (
 
     select
-        {{ to_string('id') }} as activity_id,
-        {{ to_string('owner_id') }} as owner_id,
-        case when {{ to_string('what_id') }} like '006%' then {{ to_string('what_id') }} end
-            as deal_id,
-        {{ to_string('account_id') }} as account_id,
-        case when {{ to_string('who_id') }} like '00Q%' then {{ to_string('who_id') }} end
-            as lead_id,
+        {{ salesforce_activity_links() }},
         case lower(coalesce({{ to_string('task_subtype') }}, {{ to_string('type') }}))
             when 'call' then 'call'
             when 'email' then 'email'

@@ -16,9 +16,7 @@ renamed as (
         {{ to_string('user_role_id') }} as user_role_id,
 
         ---------- strings
-        {{ to_string('name') }} as full_name,
-        {{ to_string('email') }} as email,
-        {{ to_string('country') }} as region,
+        {{ cast_columns(to_string, {'full_name': 'name', 'email': 'email', 'region': 'country'}) }},
 
         ---------- booleans
         coalesce({{ to_boolean('is_active') }}, true) as is_active,
