@@ -57,8 +57,11 @@ TEST_TMPDIR ?= $(shell test -d /dev/shm && test -w /dev/shm && echo /dev/shm || 
 ## busy, and on the tests' small warehouses a second thread costs more CPU than it saves
 ## (a run of the test sample: about 47 s of CPU with one, 63 s with two). `make run` and
 ## the benchmarks keep the default of two.
+## --no-loadscope-reorder: the workers take modules in the order tests/conftest.py sorts
+## them, the slow ones first; pytest-xdist would otherwise start with the modules that
+## have the most tests, mostly quick ones, and end on a long module alone.
 PYTEST := PIPEHEALTH_DBT_THREADS=1 PIPEHEALTH_DUCKDB_THREADS=1 TMPDIR="$(TEST_TMPDIR)" \
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 NO_TESTS_FAILS := status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests" >&2; exit 1; fi; exit $$status
 test: install

@@ -56,7 +56,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     session-wide states (tests/shared_states.py), and its tests run on any worker.
 
     Tests marked `slow` (whole pipeline runs, many dbt invocations) come first, so the
-    workers do not end with one of them alone on a long test."""
+    workers do not end with one of them alone on a long test (the Makefile's
+    `--no-loadscope-reorder` keeps this order: pytest-xdist would sort modules by their
+    number of tests)."""
     for item in items:
         if item.get_closest_marker("spread") is None:
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
