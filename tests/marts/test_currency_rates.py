@@ -11,17 +11,18 @@ from pathlib import Path
 import duckdb
 from dbt_cli import run_dbt
 
+from dagster_project.report.build import reporting_currency as project_reporting_currency
 from dagster_project.settings import BUILD_DATABASE_NAME
 
 CURRENCY_TEST = "assert_every_currency_has_a_rate_to_the_reporting_currency"
-DEFAULT_REPORTING_CURRENCY = "USD"  # dbt_project.yml
+DEFAULT_REPORTING_CURRENCY = project_reporting_currency()
 
 
 def currencies_without_a_rate(warehouse: Path, reporting_currency: str) -> set[tuple[str, str]]:
     """Rebuild the rate periods for `reporting_currency` and run the test, in one `dbt
     build` (the test only: the model's own tests need not pass); the rows it stores are
-    (currency, reporting currency) pairs without a rate. USD is the project's default:
-    given as no var, it needs no parse of the whole project."""
+    (currency, reporting currency) pairs without a rate. The project's own currency is
+    given as no var, so it needs no parse of the whole project."""
     dbt_vars = (
         []
         if reporting_currency == DEFAULT_REPORTING_CURRENCY
