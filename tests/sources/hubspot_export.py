@@ -1,5 +1,5 @@
-"""A HubSpot drop made of Fivetran's HubSpot seed tables (in the test data folder,
-../shared/data/fivetran_hubspot).
+"""A HubSpot drop made of Fivetran's HubSpot seed tables
+(tests/fixtures/third_party/fivetran_hubspot).
 
 Fivetran's seeds leave every deal's pipeline and stage empty, and hash the pipelines'
 and stages' ids and labels, so nothing in them can be mapped. The drop written here
@@ -25,7 +25,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
-from third_party import shared_data_dir, write_drop
+from third_party import THIRD_PARTY_DIR, write_drop
 
 DROP_DAY = date(2021, 1, 31)
 TABLES = (
@@ -60,7 +60,7 @@ STAGE_IDS = tuple(stage[0] for stage in DEFAULT_PIPELINE_STAGES)
 
 
 def hubspot_dir() -> Path:
-    return shared_data_dir() / "fivetran_hubspot"
+    return THIRD_PARTY_DIR / "fivetran_hubspot"
 
 
 def read_table(name: str) -> pd.DataFrame:

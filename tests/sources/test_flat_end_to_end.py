@@ -1,8 +1,8 @@
 """The Maven flat export through the whole Dagster path, checked against pandas.
 
-Every expected figure is computed here from the CSV files in the shared data folder
-with pandas (the definitions of docs/metrics.md), never from the models, and must equal the
-published marts.
+Every expected figure is computed here from the export's CSV files
+(tests/fixtures/third_party/) with pandas (the definitions of docs/metrics.md), never
+from the models, and must equal the published marts.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from third_party import run_to_published, shared_data_dir, write_drop
+from third_party import THIRD_PARTY_DIR, run_to_published, write_drop
 
 from dagster_project.settings import Paths, current_paths
 
@@ -27,7 +27,7 @@ OBJECTS = ("opportunity", "user", "user_role", "account", "lead", "task", "event
 
 
 def salesforce_dir() -> Path:
-    return shared_data_dir() / "fivetran_salesforce"
+    return THIRD_PARTY_DIR / "fivetran_salesforce"
 
 
 def with_stage_labels(opportunities: pd.DataFrame) -> pd.DataFrame:

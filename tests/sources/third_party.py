@@ -1,15 +1,11 @@
-"""Where the third-party CRM data lives, and drops made of it.
-
-The test data sits beside the clone (`../shared/data/`, as in CI); PIPEHEALTH_SHARED_DATA
-points elsewhere, e.g. from a git worktree.
-"""
+"""Where the third-party CRM exports live (tests/fixtures/third_party/, see its README),
+and drops made of them."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import json
-import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -17,22 +13,16 @@ from pathlib import Path
 from pipeline_runs import run_in
 
 from dagster_project.exit_codes import EXIT_PUBLISHED
-from dagster_project.settings import REPO_ROOT, Paths
+from dagster_project.settings import Paths
 
 MAVEN_FILES = ("sales_pipeline", "sales_teams", "accounts", "products")
 
 
-def shared_data_dir() -> Path:
-    folder = Path(os.environ.get("PIPEHEALTH_SHARED_DATA", REPO_ROOT.parent / "shared" / "data"))
-    if not folder.is_dir():
-        raise FileNotFoundError(
-            f"{folder}: third-party test data not found; set PIPEHEALTH_SHARED_DATA"
-        )
-    return folder
+THIRD_PARTY_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "third_party"
 
 
 def maven_dir() -> Path:
-    return shared_data_dir() / "maven_crm_sales_opportunities"
+    return THIRD_PARTY_DIR / "maven_crm_sales_opportunities"
 
 
 def write_drop(landing: Path, day: date, source: str, files: dict[str, Path]) -> Path:
