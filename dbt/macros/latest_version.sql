@@ -3,8 +3,32 @@
     relation's own columns, after the surrogate key `id` (hash_key of the key) when given.
     The latest is the one with the latest updated_at (rows without it:
     `by_updated_at=false`), then the latest delivery (extract date, load, row of the
-    file). With updated_at in the key it is the latest delivery of each version. -#}
+    file). With updated_at in the key it is the latest delivery of each version.
+    In an incremental model (dbt's `delete+insert` on a one-column `key`, no `id`), only
+    the rows loaded since the model last ran and the stored rows of their keys: a stored
+    row is the latest of what came before, so the latest of these is the latest of all. -#}
 {% macro latest_version(relation, key, by_updated_at=true, id=none) -%}
+    {%- if is_incremental() -%}
+        {%- if key | length != 1 or id -%}
+            {{ exceptions.raise_compiler_error(
+                "latest_version: an incremental model needs a one-column key and no id") }}
+        {%- endif -%}
+        {%- set relation -%}
+            (
+                with loaded_since_last_run as (
+                    select * from {{ relation }}
+                    where loaded_at > (
+                        select coalesce(max(loaded_at), cast('1900-01-01' as timestamp))
+                        from {{ this }}
+                    )
+                )
+                select * from loaded_since_last_run
+                union all
+                select * from {{ this }}
+                where {{ key[0] }} in (select {{ key[0] }} from loaded_since_last_run)
+            ) as versions_to_compare
+        {%- endset -%}
+    {%- endif -%}
     {%- set order_by = 'extract_date desc, loaded_at desc, source_row desc' -%}
     {%- if by_updated_at -%}
         {%- set order_by = 'updated_at desc, ' ~ order_by -%}
