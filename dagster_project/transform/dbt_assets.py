@@ -111,6 +111,7 @@ def pipehealth_dbt_models(
     with warehouse.connect() as connection:
         plan = rebuild_window.plan_build(connection, settings)
         as_of_date = rebuild_window.build_as_of_date(connection, dbt_vars.get("as_of_date"))
+        rebuild_window.record_attempt(connection, plan)
     yield from _stream_build(
         context,
         dbt,

@@ -32,8 +32,10 @@ last successful build can change:
 
 A run is a full refresh by itself (every model rebuilt whole) when no build is recorded,
 when a drop loaded before the last build was re-delivered or withdrawn since (its load
-is gone from the drop log), or when the seeds, the vars or the project's SQL changed
-(their digest is kept with each build in `audit.builds`).
+is gone from the drop log), when a drop that a build stopped since (at a dbt test) had
+already read was re-delivered or withdrawn (that build may have left its rows in the
+incremental models: `audit.build_attempts`), or when the seeds, the vars or the project's
+SQL changed (their digest is kept with each build in `audit.builds`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from dagster_project.quality.audit import AUDIT_SCHEMA
 from dagster_project.sql_text import string_literal
 
 BUILDS_TABLE = f"{AUDIT_SCHEMA}.builds"
+ATTEMPTS_TABLE = f"{AUDIT_SCHEMA}.build_attempts"
 EVERY_DAY = date(1900, 1, 1)
 # What the project's SQL is made of; a change to any of them changes what a full build gives.
 _PROJECT_NODE_TYPES = frozenset({"model", "seed", "snapshot"})
@@ -116,6 +119,8 @@ def plan_build(connection: Connection, settings: str) -> BuildPlan:
         reason = "the seeds, vars or dbt project changed"
     elif _drops_digest(connection, last.loaded_through) != last.drops_digest:
         reason = "a drop built before was re-delivered or withdrawn"
+    elif _stopped_attempt_read_a_changed_drop(connection, last):
+        reason = "a drop read by a stopped build was re-delivered or withdrawn"
     return BuildPlan(
         full_refresh=bool(reason),
         reason=reason or "incremental",
@@ -262,6 +267,33 @@ def ensure_builds_table(connection: Connection) -> None:
         "rebuild_from date, as_of_date date, loaded_through timestamp, "
         "drops_digest varchar, settings_digest varchar)"
     )
+    connection.execute(
+        f"create table if not exists {ATTEMPTS_TABLE} ("
+        "loaded_through timestamp, drops_digest varchar)"
+    )
+
+
+def record_attempt(connection: Connection, plan: BuildPlan) -> None:
+    """Remember that a build starts reading the drops loaded so far: should it stop, its
+    rows stay in the incremental models until a full refresh replaces them."""
+    if plan.loaded_through is None:
+        return
+    connection.execute(
+        f"insert into {ATTEMPTS_TABLE} values ("
+        f"{string_literal(plan.loaded_through.isoformat(sep=' '))}, "
+        f"{string_literal(plan.drops_digest)})"
+    )
+
+
+def _stopped_attempt_read_a_changed_drop(connection: Connection, last: LastBuild) -> bool:
+    """Whether a build that started after `last` and never finished read a drop that has
+    been loaded again or forgotten since."""
+    rows = connection.execute(
+        f"select loaded_through, drops_digest from {ATTEMPTS_TABLE} "
+        f"where loaded_through > cast({string_literal(last.loaded_through.isoformat(sep=' '))} "
+        "as timestamp)"
+    ).fetchall()
+    return any(_drops_digest(connection, through) != digest for through, digest in rows)
 
 
 def last_build(connection: Connection) -> LastBuild | None:

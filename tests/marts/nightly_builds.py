@@ -49,6 +49,7 @@ def build_as_nightly(
         plan = rebuild_window.plan_build(connection, settings)
         pinned = dbt_vars.get("as_of_date")
         as_of_date = rebuild_window.build_as_of_date(connection, str(pinned) if pinned else None)
+        rebuild_window.record_attempt(connection, plan)
     full_refresh = ["--full-refresh"] if plan.full_refresh else []
     step_vars = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
     run_dbt(

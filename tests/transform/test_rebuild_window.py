@@ -245,6 +245,34 @@ def test_a_drop_built_before_and_loaded_again_or_gone_is_a_full_refresh(built, c
     assert plan.reason == "a drop built before was re-delivered or withdrawn"
 
 
+@pytest.mark.parametrize("change", ["re-delivered", "withdrawn"])
+def test_a_drop_read_by_a_stopped_build_and_loaded_again_or_gone_is_a_full_refresh(
+    built, change
+) -> None:
+    """A build that stopped at a dbt test may have left the drop's rows in incremental
+    models (the staging that merges what was loaded): a corrected or withdrawn drop
+    cannot be merged over them."""
+    log_drop(built, "2025-03-01", LOADED_NOW)
+    stopped = rebuild_window.plan_build(built, SETTINGS)
+    rebuild_window.record_attempt(built, stopped)
+    if change == "re-delivered":
+        log_drop(built, "2025-03-01", datetime(2025, 3, 2, 9))
+    else:
+        built.execute("delete from raw._drops where drop_date = '2025-03-01'")
+    plan = rebuild_window.plan_build(built, SETTINGS)
+    assert plan.full_refresh
+    assert plan.reason == "a drop read by a stopped build was re-delivered or withdrawn"
+
+
+def test_a_stopped_build_then_a_new_drop_is_an_incremental_build(built) -> None:
+    log_drop(built, "2025-03-01", LOADED_NOW)
+    rebuild_window.record_attempt(built, rebuild_window.plan_build(built, SETTINGS))
+    log_drop(built, "2025-03-02", datetime(2025, 3, 3, 2))
+    plan = rebuild_window.plan_build(built, SETTINGS)
+    assert not plan.full_refresh
+    assert plan.loaded_through == datetime(2025, 3, 3, 2)
+
+
 def test_changed_settings_are_a_full_refresh(built) -> None:
     plan = rebuild_window.plan_build(built, "settings-2")
     assert plan.full_refresh
