@@ -140,7 +140,7 @@ def rebuild_from(connection: Connection, last: LastBuild) -> date:
 
 
 def _rebuild_from_sql(loaded_through: datetime) -> str:
-    through = f"cast({string_literal(loaded_through.isoformat(sep=' '))} as timestamp)"
+    through = _timestamp_sql(loaded_through)
     every_day = f"cast({string_literal(EVERY_DAY.isoformat())} as date)"
     deals = "intermediate.int_source_deal_versions"
     users = "intermediate.int_source_user_versions"
@@ -290,8 +290,7 @@ def _stopped_attempt_read_a_changed_drop(connection: Connection, last: LastBuild
     been loaded again or forgotten since."""
     rows = connection.execute(
         f"select loaded_through, drops_digest from {ATTEMPTS_TABLE} "
-        f"where loaded_through > cast({string_literal(last.loaded_through.isoformat(sep=' '))} "
-        "as timestamp)"
+        f"where loaded_through > {_timestamp_sql(last.loaded_through)}"
     ).fetchall()
     return any(_drops_digest(connection, through) != digest for through, digest in rows)
 
@@ -357,7 +356,11 @@ def _drops_digest(connection: Connection, loaded_through: datetime | None) -> st
         return ""
     rows = connection.execute(
         f"select drop_date, loaded_at from {DROPS_TABLE} "
-        f"where loaded_at <= cast({string_literal(loaded_through.isoformat(sep=' '))} "
-        "as timestamp) order by drop_date"
+        f"where loaded_at <= {_timestamp_sql(loaded_through)} order by drop_date"
     ).fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def _timestamp_sql(moment: datetime) -> str:
+    """`moment` as a SQL timestamp, on DuckDB and PostgreSQL alike."""
+    return f"cast({string_literal(moment.isoformat(sep=' '))} as timestamp)"
