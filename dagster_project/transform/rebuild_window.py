@@ -12,8 +12,8 @@ last successful build can change:
 | a deal version                          | its updated_at and closed_at days; the earliest  |
 |                                         | close date the deal had (a backdated close, a    |
 |                                         | closed deal's amount edited, a reopen)           |
-| a deal's first version, a version older | the deal's created_at day (versions rebuilt from |
-| than its known ones, or a deletion      | field history copy its first extract)            |
+| a deal's first version, or a version    | the deal's created_at day (versions rebuilt from |
+| older than its known ones               | field history copy its first extract)            |
 | a probability above 1 on a pipeline     | every day (its history is now read 0-100)        |
 | read 0-1                                |                                                  |
 | a deal field-history row                | its changed_at day; the deal's created_at day    |
@@ -152,8 +152,7 @@ with
 loaded_deals as (
     select deal_id, min(cast(updated_at as date)) as updated_day,
         min(cast(closed_at as date)) as closed_day,
-        min(cast(created_at as date)) as created_day,
-        max(case when is_deleted then 1 else 0 end) as is_deleted
+        min(cast(created_at as date)) as created_day
     from {deals} where loaded_at > {through} group by deal_id
 ),
 
@@ -218,7 +217,7 @@ changed_days as (
     union all
     select least(loaded_deals.updated_day, coalesce(loaded_deals.closed_day,
         loaded_deals.updated_day), coalesce(built_closes.close_day, loaded_deals.updated_day),
-        case when known_deals.deal_id is null or loaded_deals.is_deleted = 1
+        case when known_deals.deal_id is null
                 or loaded_deals.updated_day < known_deals.first_known_day
             then loaded_deals.created_day else loaded_deals.updated_day end)
     from loaded_deals

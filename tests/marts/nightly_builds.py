@@ -182,3 +182,14 @@ def closed_amount_edit(landing: Path, drop_day: date) -> date:
     edited["updated_at"] = stamp(drop_day)
     write_drop(landing, drop_day, {"deals.csv": edited})
     return date.fromisoformat(edited["closed_at"].iloc[0][:10])
+
+
+def open_deal_deletion(landing: Path, drop_day: date) -> date:
+    """A deals row deleting the open deal created first; returns its creation day."""
+    deals = current_rows(landing, "deals.csv", "deal_id")
+    open_deals = deals[~deals["stage"].isin(closed_stages()["stage"])]
+    deleted = open_deals.sort_values("created_at").iloc[[0]].copy()
+    deleted["is_deleted"] = "true"
+    deleted["updated_at"] = stamp(drop_day)
+    write_drop(landing, drop_day, {"deals.csv": deleted})
+    return date.fromisoformat(deleted["created_at"].iloc[0][:10])

@@ -6,8 +6,9 @@ built as the nightly run builds (tests/marts/nightly_builds.py), is shared by ev
 each case copies it, lands what its night brings, builds as the nightly run builds, then
 builds every model again from scratch (`--full-refresh`) and compares every table of the
 marts schema. Each case also checks what the rebuild rule decided: the first day it
-rebuilt from (at most the earliest day the night changes, and not every day), or a full
-refresh where the night asks for one.
+rebuilt from (at most the earliest day the night changes, not every day, and after the
+days a case says the night leaves as they were), or a full refresh where the night asks
+for one.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from nightly_builds import (
     build_as_nightly,
     build_from_scratch,
     closed_amount_edit,
+    open_deal_deletion,
     team_move_and_activity_edit,
 )
 from pipeline_runs import copy_state
@@ -66,6 +68,8 @@ class Night:
     """What a case's night brings, and what the rule must decide for it."""
 
     changes_from: date | None  # None: a full refresh
+    # A day the rule must not reach back to: what the night changes lies after it.
+    unchanged_through: date | None = None
     dbt_vars: dict[str, object] = field(default_factory=dict)
     project_dir: Path = DBT_PROJECT_DIR
     manifest_path: Path | None = None
@@ -142,6 +146,15 @@ def amount_edit_of_a_closed_deal(base: Base, paths: Paths, tmp_path: Path) -> Ni
     return Night(changes_from=close_day)
 
 
+def deletion_of_an_open_deal(base: Base, paths: Paths, tmp_path: Path) -> Night:
+    """A deal created at the start deleted tonight: it leaves the marts from tonight on,
+    and the days since its creation stay as they were."""
+    night = date.fromisoformat(base.nightly)
+    created_on = open_deal_deletion(paths.landing, night)
+    load(paths.warehouse, paths.landing, datetime(2025, 2, 1, 2))
+    return Night(changes_from=night, unchanged_through=created_on)
+
+
 def seed_edit(base: Base, paths: Paths, tmp_path: Path) -> Night:
     """A copy of the dbt project whose seed no longer counts emails as touches, with the
     nightly drop."""
@@ -169,6 +182,7 @@ NIGHTS: dict[str, Callable[[Base, Paths, Path], Night]] = {
         backdated_team_move,
         backdated_close_of_an_open_deal,
         amount_edit_of_a_closed_deal,
+        deletion_of_an_open_deal,
         seed_edit,
         var_change,
     )
@@ -192,6 +206,8 @@ def test_a_nightly_build_equals_a_full_build_of_the_same_drops(
     assert plan.full_refresh == (brought.changes_from is None), plan.reason
     if brought.changes_from is not None:
         assert EVERY_DAY < rebuilt_from <= brought.changes_from
+    if brought.unchanged_through is not None:
+        assert rebuilt_from > brought.unchanged_through
     nightly = duckdb_marts(paths.warehouse)
 
     build_from_scratch(paths.warehouse, brought.dbt_vars, brought.project_dir)

@@ -1,7 +1,7 @@
 {#- The figures an entity has over the trailing window of velocity_window_days. -#}
 {%- set trailing_window_figures = [
     'deals_closed', 'deals_won', 'closed_amount', 'won_amount', 'won_sales_cycle_days',
-    'pipeline_generated',
+    'deals_created', 'pipeline_generated',
 ] -%}
 
 with
@@ -147,17 +147,10 @@ open_pipeline_by_entity as (
 
 -- docs/metrics.md "pipeline_generated": the first known amount of a deal, at the rate of its
 -- creation day, credited to its first owner and that owner's team on the creation day.
--- Deals deleted since have left every mart.
-deleted_deals as (
-
-    select deal_id from deal_versions
-    where is_current and is_deleted
-
-),
-
 created_deals as (
 
     select
+        deal_versions.deal_id,
         cast(deal_versions.created_at as date) as created_date,
         deal_versions.owner_id,
         coalesce(
@@ -169,14 +162,55 @@ created_deals as (
         ) as first_amount
 
     from deal_versions
-    left join deleted_deals
-        on deal_versions.deal_id = deleted_deals.deal_id
     left join currency_rate_periods
         on
             {{ rate_on_day('deal_versions.currency', 'cast(deal_versions.created_at as date)') }}
-    where
-        deal_versions.version_number = 1
-        and deleted_deals.deal_id is null
+    where deal_versions.version_number = 1
+
+),
+
+-- docs/metrics.md "Deleted": a deal leaves the figures of the as-of days that end with it
+-- deleted, from the day of its deletion until a restore. Read from the deleted versions'
+-- end-of-day ranges, as the daily snapshot reads them, so a later deletion never changes
+-- an earlier day.
+deletion_periods as (
+
+    select
+        deal_id,
+        cast(valid_from as date) as deleted_from,
+        cast(valid_to as date) as restored_on
+
+    from deal_versions
+    where is_deleted
+
+),
+
+-- The creations in an as-of day's trailing window of deals deleted at the end of that day.
+uncounted_creations as (
+
+    select
+        as_of_days.as_of_date,
+        owner_levels.level,
+        owner_levels.entity_id,
+        count(*) as uncounted_creations,
+        sum(created_deals.first_amount) as uncounted_pipeline_generated
+
+    from created_deals
+    inner join deletion_periods
+        on created_deals.deal_id = deletion_periods.deal_id
+    inner join as_of_days
+        on
+            deletion_periods.deleted_from <= as_of_days.as_of_date
+            and (
+                deletion_periods.restored_on is null
+                or deletion_periods.restored_on > as_of_days.as_of_date
+            )
+            and created_deals.created_date >= as_of_days.window_start_date
+            and created_deals.created_date <= as_of_days.as_of_date
+    inner join owner_levels
+        on
+            {{ owner_on_day('created_deals.owner_id', 'created_deals.created_date') }}
+    group by as_of_days.as_of_date, owner_levels.level, owner_levels.entity_id
 
 ),
 
@@ -193,6 +227,7 @@ deal_figures as (
         coalesce(amount, 0) as closed_amount,
         case when is_won then coalesce(amount, 0) else 0 end as won_amount,
         case when is_won then sales_cycle_days else 0 end as won_sales_cycle_days,
+        0 as deals_created,
         0 as pipeline_generated
 
     from deal_closes
@@ -207,6 +242,7 @@ deal_figures as (
         0 as closed_amount,
         0 as won_amount,
         0 as won_sales_cycle_days,
+        1 as deals_created,
         first_amount as pipeline_generated
 
     from created_deals
@@ -241,9 +277,6 @@ figures_to_date as (
         as_of_days.as_of_date,
         figures_by_day.level,
         figures_by_day.entity_id,
-        max(
-            case when figures_by_day.figure_date >= as_of_days.window_start_date then 1 else 0 end
-        ) = 1 as has_trailing_window_figures,
         {% for figure in trailing_window_figures -%}
             sum(
                 case
@@ -287,8 +320,9 @@ quarter_quotas as (
 
 ),
 
--- An entity has a row on a day when it has open pipeline, closes or created deals in the
--- trailing window, or a row in the quarter's attainment; the company has one every day.
+-- An entity has a row on a day when it has open pipeline, closes or created deals (not
+-- deleted that day) in the trailing window, or a row in the quarter's attainment; the
+-- company has one every day.
 entity_days as (
 
     select
@@ -298,11 +332,18 @@ entity_days as (
     from open_pipeline_by_entity
     union
     select
-        as_of_date,
-        level,
-        entity_id
+        figures_to_date.as_of_date,
+        figures_to_date.level,
+        figures_to_date.entity_id
     from figures_to_date
-    where has_trailing_window_figures
+    left join uncounted_creations
+        on
+            figures_to_date.as_of_date = uncounted_creations.as_of_date
+            and figures_to_date.level = uncounted_creations.level
+            and figures_to_date.entity_id = uncounted_creations.entity_id
+    where
+        figures_to_date.deals_closed + figures_to_date.deals_created
+        > coalesce(uncounted_creations.uncounted_creations, 0)
     union
     select
         as_of_date,
@@ -339,9 +380,11 @@ entity_days_with_figures as (
         coalesce(open_pipeline_by_entity.deals_without_expected_close_date, 0)
             as deals_without_expected_close_date,
         quarter_quotas.quota as quarter_quota,
-        {% for figure in trailing_window_figures -%}
+        {% for figure in trailing_window_figures if figure != 'pipeline_generated' -%}
             coalesce(figures_to_date.{{ figure }}, 0) as {{ figure }},
         {% endfor -%}
+        coalesce(figures_to_date.pipeline_generated, 0)
+        - coalesce(uncounted_creations.uncounted_pipeline_generated, 0) as pipeline_generated,
         coalesce(figures_to_date.bookings_qtd, 0) as bookings_qtd
 
     from entity_days
@@ -355,6 +398,11 @@ entity_days_with_figures as (
             entity_days.as_of_date = figures_to_date.as_of_date
             and entity_days.level = figures_to_date.level
             and entity_days.entity_id = figures_to_date.entity_id
+    left join uncounted_creations
+        on
+            entity_days.as_of_date = uncounted_creations.as_of_date
+            and entity_days.level = uncounted_creations.level
+            and entity_days.entity_id = uncounted_creations.entity_id
     left join quarter_quotas
         on
             entity_days.as_of_date = quarter_quotas.as_of_date
