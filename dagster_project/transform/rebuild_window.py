@@ -19,9 +19,10 @@ last successful build can change:
 | a deal field-history row                | its changed_at day; the deal's created_at day    |
 |                                         | when it is the deal's first change (its          |
 |                                         | old_value is the stage the deal was created in)  |
-| a user version (a team move)            | the start of the fiscal quarter holding its      |
-|                                         | updated_at (team quotas are per quarter): two    |
-|                                         | months before that day's month                   |
+| a user version (a team move)            | the start of the fiscal quarter before the one   |
+|                                         | holding its updated_at (team quotas are per      |
+|                                         | quarter, and the forecast shows the next         |
+|                                         | quarter's): five months before that day's month  |
 | a new user, a rename, a version dated   | every day (entity names and first teams reach    |
 | before the user's known ones            | back to the start)                               |
 | an activity version                     | the earliest scheduled or completed day of any   |
@@ -188,7 +189,7 @@ rescaled_pipelines as (
 
 loaded_users as (
     select user_id, min(cast(updated_at as date)) as updated_day,
-        min(cast(date_trunc('month', updated_at) - interval '2 months' as date)) as quarter_day
+        min(cast(date_trunc('month', updated_at) - interval '5 months' as date)) as quarter_day
     from {users} where loaded_at > {through} group by user_id
 ),
 

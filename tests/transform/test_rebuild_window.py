@@ -149,11 +149,12 @@ def test_nothing_loaded_rebuilds_from_the_last_as_of_date(connection) -> None:
             ("d1", "2025-01-05", LOADED_NOW),
             date(2024, 10, 1),
         ),
-        # A backdated team move: from the fiscal quarter holding it (team quotas).
+        # A backdated team move: from the fiscal quarter before the one holding it (team
+        # quotas are per quarter; the forecast shows the next quarter's).
         (
             "intermediate.int_source_user_versions",
             ("u1", "Ann", "2025-02-16 12:00", LOADED_NOW),
-            date(2024, 12, 1),
+            date(2024, 9, 1),
         ),
         # A rename: every day (entity names are current names).
         (

@@ -1,6 +1,6 @@
 with
 
-daily_snapshot as (
+snapshot_days as (
 
     select * from {{ ref('fct_deal_daily_snapshot') }}
 
@@ -21,6 +21,50 @@ owner_levels as (
 currency_rate_periods as (
 
     select * from {{ ref('int_currency_rate_periods') }}
+
+),
+
+-- The first change day this run builds (macros/rebuild_window.sql): every day on a full
+-- build. A deal missing on that day was removed then, which its row of the day before says.
+first_built_day as (
+
+    select
+        {{ rebuild_from() }} as first_day,
+        cast({{ dbt.dateadd('day', -1, rebuild_from()) }} as date) as first_read_day
+
+),
+
+-- Each deal's last state before the days read: what the first of them is compared with.
+last_days_before as (
+
+    select
+        snapshot_days.deal_id,
+        max(snapshot_days.snapshot_date) as snapshot_date
+
+    from snapshot_days
+    inner join first_built_day
+        on snapshot_days.snapshot_date < first_built_day.first_read_day
+    group by snapshot_days.deal_id
+
+),
+
+daily_snapshot as (
+
+    select snapshot_days.*
+
+    from snapshot_days
+    inner join first_built_day
+        on snapshot_days.snapshot_date >= first_built_day.first_read_day
+
+    union all
+
+    select snapshot_days.*
+
+    from snapshot_days
+    inner join last_days_before
+        on
+            snapshot_days.deal_id = last_days_before.deal_id
+            and snapshot_days.snapshot_date = last_days_before.snapshot_date
 
 ),
 
@@ -252,6 +296,8 @@ final as (
     from changes
     left join deal_versions
         on changes.deal_version_id = deal_versions.deal_version_id
+    inner join first_built_day
+        on changes.change_date >= first_built_day.first_day
     left join owner_levels
         on
             {{ owner_on_day('changes.owner_id', 'changes.change_date') }}

@@ -20,9 +20,23 @@ days as (
 
 ),
 
+-- The first as-of day this run builds (macros/rebuild_window.sql): every day on a full
+-- build. Its changes over seven days read the week before it too.
+first_built_day as (
+
+    select
+        {{ rebuild_from() }} as first_day,
+        cast({{ dbt.dateadd('day', -7, rebuild_from()) }} as date) as first_read_day
+
+),
+
 daily_snapshot as (
 
-    select * from {{ ref('fct_deal_daily_snapshot') }}
+    select snapshot_days.*
+
+    from {{ ref('fct_deal_daily_snapshot') }} as snapshot_days
+    inner join first_built_day
+        on snapshot_days.snapshot_date >= first_built_day.first_read_day
 
 ),
 
@@ -64,6 +78,8 @@ forecast_quarters as (
     from days
     inner join calendar
         on days.date_day = calendar.date_day
+    inner join first_built_day
+        on days.date_day >= first_built_day.first_read_day
 
     union all
 
@@ -78,6 +94,8 @@ forecast_quarters as (
         on days.date_day = calendar.date_day
     inner join calendar as next_quarter
         on calendar.next_fiscal_quarter_start = next_quarter.date_day
+    inner join first_built_day
+        on days.date_day >= first_built_day.first_read_day
 
 ),
 
@@ -281,6 +299,8 @@ final as (
 
     from forecast
     cross join first_day
+    inner join first_built_day
+        on forecast.as_of_date >= first_built_day.first_day
     left join forecast as week_before
         on
             forecast.quarter_start = week_before.quarter_start
