@@ -271,7 +271,7 @@ figures_by_day as (
 
 -- Each as-of day's figures of its trailing window [window_start_date, as_of_date], and
 -- docs/metrics.md "bookings_to_date": won amount from the quarter's start to the as-of day.
-figures_to_date as (
+window_figures as (
 
     select
         as_of_days.as_of_date,
@@ -304,6 +304,31 @@ figures_to_date as (
 
 ),
 
+-- Less the creations of deals deleted at the end of the as-of day.
+figures_to_date as (
+
+    select
+        window_figures.as_of_date,
+        window_figures.level,
+        window_figures.entity_id,
+        {% for figure in trailing_window_figures if figure != 'pipeline_generated' -%}
+            window_figures.{{ figure }},
+        {% endfor -%}
+        window_figures.pipeline_generated
+        - coalesce(uncounted_creations.uncounted_pipeline_generated, 0) as pipeline_generated,
+        window_figures.bookings_qtd,
+        window_figures.deals_closed + window_figures.deals_created
+        > coalesce(uncounted_creations.uncounted_creations, 0) as has_trailing_window_figures
+
+    from window_figures
+    left join uncounted_creations
+        on
+            window_figures.as_of_date = uncounted_creations.as_of_date
+            and window_figures.level = uncounted_creations.level
+            and window_figures.entity_id = uncounted_creations.entity_id
+
+),
+
 -- The quarter's quota as mart_attainment_by_period states it, on every day of the quarter.
 quarter_quotas as (
 
@@ -332,18 +357,11 @@ entity_days as (
     from open_pipeline_by_entity
     union
     select
-        figures_to_date.as_of_date,
-        figures_to_date.level,
-        figures_to_date.entity_id
+        as_of_date,
+        level,
+        entity_id
     from figures_to_date
-    left join uncounted_creations
-        on
-            figures_to_date.as_of_date = uncounted_creations.as_of_date
-            and figures_to_date.level = uncounted_creations.level
-            and figures_to_date.entity_id = uncounted_creations.entity_id
-    where
-        figures_to_date.deals_closed + figures_to_date.deals_created
-        > coalesce(uncounted_creations.uncounted_creations, 0)
+    where has_trailing_window_figures
     union
     select
         as_of_date,
@@ -380,11 +398,9 @@ entity_days_with_figures as (
         coalesce(open_pipeline_by_entity.deals_without_expected_close_date, 0)
             as deals_without_expected_close_date,
         quarter_quotas.quota as quarter_quota,
-        {% for figure in trailing_window_figures if figure != 'pipeline_generated' -%}
+        {% for figure in trailing_window_figures -%}
             coalesce(figures_to_date.{{ figure }}, 0) as {{ figure }},
         {% endfor -%}
-        coalesce(figures_to_date.pipeline_generated, 0)
-        - coalesce(uncounted_creations.uncounted_pipeline_generated, 0) as pipeline_generated,
         coalesce(figures_to_date.bookings_qtd, 0) as bookings_qtd
 
     from entity_days
@@ -398,11 +414,6 @@ entity_days_with_figures as (
             entity_days.as_of_date = figures_to_date.as_of_date
             and entity_days.level = figures_to_date.level
             and entity_days.entity_id = figures_to_date.entity_id
-    left join uncounted_creations
-        on
-            entity_days.as_of_date = uncounted_creations.as_of_date
-            and entity_days.level = uncounted_creations.level
-            and entity_days.entity_id = uncounted_creations.entity_id
     left join quarter_quotas
         on
             entity_days.as_of_date = quarter_quotas.as_of_date
