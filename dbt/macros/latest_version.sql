@@ -4,31 +4,14 @@
     The latest is the one with the latest updated_at (rows without it:
     `by_updated_at=false`), then the latest delivery (extract date, load, row of the
     file). With updated_at in the key it is the latest delivery of each version.
-    In an incremental model (dbt's `delete+insert` on a one-column `key`, no `id`), only
-    the rows loaded since the model last ran and the stored rows of their keys: a stored
-    row is the latest of what came before, so the latest of these is the latest of all. -#}
+    In an incremental model (dbt's `delete+insert` on the `id`, or on a one-column `key`
+    without one), only the rows loaded since the model last ran and the stored rows of
+    their keys: a stored row is the latest of what came before, so the latest of these
+    is the latest of all. -#}
 {% macro latest_version(relation, key, by_updated_at=true, id=none) -%}
     {#- is_incremental() alone fails in the unit tests of the other models (no `this`). -#}
     {%- if config.get('materialized') == 'incremental' and is_incremental() -%}
-        {%- if key | length != 1 or id -%}
-            {{ exceptions.raise_compiler_error(
-                "latest_version: an incremental model needs a one-column key and no id") }}
-        {%- endif -%}
-        {%- set relation -%}
-            (
-                with loaded_since_last_run as (
-                    select * from {{ relation }}
-                    where loaded_at > (
-                        select coalesce(max(loaded_at), cast('1900-01-01' as timestamp))
-                        from {{ this }}
-                    )
-                )
-                select * from loaded_since_last_run
-                union all
-                select * from {{ this }}
-                where {{ key[0] }} in (select {{ key[0] }} from loaded_since_last_run)
-            ) as versions_to_compare
-        {%- endset -%}
+        {%- set relation = versions_since_last_run(relation, key, id) -%}
     {%- endif -%}
     {%- set order_by = 'extract_date desc, loaded_at desc, source_row desc' -%}
     {%- if by_updated_at -%}
@@ -36,6 +19,27 @@
     {%- endif -%}
     {%- set id_column = (hash_key(key) ~ ' as ' ~ id ~ ', ') if id else '' -%}
     {{ return(adapter.dispatch('latest_version')(relation, key | join(', '), order_by, id_column)) }}
+{%- endmacro %}
+
+{#- The rows loaded since the model last ran, and the stored rows of their keys. -#}
+{% macro versions_since_last_run(relation, key, id) -%}
+    {%- set stored_columns = adapter.get_columns_in_relation(this)
+        | map(attribute='name') | reject('equalto', id) | join(', ') -%}
+    (
+        with loaded_since_last_run as (
+            select * from {{ relation }}
+            where loaded_at > (
+                select coalesce(max(loaded_at), cast('1900-01-01' as timestamp))
+                from {{ this }}
+            )
+        )
+        select * from loaded_since_last_run
+        union all
+        select {{ stored_columns }} from {{ this }}
+        where {{ id or key[0] }} in (
+            select {{ hash_key(key) if id else key | join(', ') }} from loaded_since_last_run
+        )
+    ) as versions_to_compare
 {%- endmacro %}
 
 {% macro default__latest_version(relation, key, order_by, id_column) -%}

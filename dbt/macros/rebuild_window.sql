@@ -1,13 +1,11 @@
 {#- The project's one rebuild rule, dbt's side of it. A run sets PIPEHEALTH_REBUILD_FROM:
     the earliest business day anything it loaded since the last build can change
     (dagster_project/transform/rebuild_window.py decides it, or makes the run a full
-    refresh). An incremental model builds only its rows from that day on (or from the
-    start of the period holding it), through rebuild_from(); its strategy,
-    `rebuild_window`, deletes the stored rows from there on and inserts the new ones.
-    Without it (an analyst's own `dbt build`) every day is rebuilt.
-    An environment variable rather than a var: a `--vars` change makes dbt parse the
-    whole project again (about 7 s of CPU a run), a changed variable only the files
-    that read it. -#}
+    refresh). A model by day rebuilds its rows from that day on (or from the start of the
+    period holding it): its strategy, `rebuild_window`, deletes the stored rows from there
+    on and inserts the new ones. A model by deal rebuilds the deals changed since then
+    (where_deal_changed). Without it (an analyst's own `dbt build`) every day is rebuilt.
+    Not a var: a changed `--vars` makes dbt parse the whole project again (7 s of CPU). -#}
 
 {#- SQL date: the first day an incremental model builds; 1900-01-01 (every day) on a
     full build or without PIPEHEALTH_REBUILD_FROM. -#}
@@ -41,4 +39,15 @@
     );
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ built }}
+{%- endmacro %}
+
+{#- SQL `where` of a model keyed by deal (dbt's `delete+insert` on deal_id): on an
+    incremental run, the deals with a row of `relation` dated (`day_column`) on or after
+    rebuild_from(), as every row loaded since the last build is; each is rebuilt whole. -#}
+{% macro where_deal_changed(relation, day_column) -%}
+    {%- if is_incremental() -%}
+        where deal_id in (
+            select deal_id from {{ relation }} where {{ day_column }} >= {{ rebuild_from() }}
+        )
+    {%- endif -%}
 {%- endmacro %}

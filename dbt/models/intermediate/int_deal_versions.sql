@@ -28,6 +28,16 @@ deal_versions as (
 
 ),
 
+-- On an incremental run, only the deals whose versions can have changed.
+deal_versions_to_build as (
+
+    select *
+
+    from deal_versions
+    {{ where_deal_changed('deal_versions', 'updated_at') }}
+
+),
+
 pipeline_stages as (
 
     select * from {{ ref('pipeline_stages') }}
@@ -50,24 +60,24 @@ pipeline_probability_scales as (
 versions_ordered as (
 
     select
-        deal_versions.*,
+        deal_versions_to_build.*,
         -- bigint on every engine: Spark's row_number() is an int.
         cast(
             row_number() over (
-                partition by deal_versions.deal_id
-                order by deal_versions.updated_at, deal_versions.extract_date
+                partition by deal_versions_to_build.deal_id
+                order by deal_versions_to_build.updated_at, deal_versions_to_build.extract_date
             ) as {{ dbt.type_bigint() }}
         ) as version_number,
-        lead(deal_versions.updated_at) over (
-            partition by deal_versions.deal_id
-            order by deal_versions.updated_at, deal_versions.extract_date
+        lead(deal_versions_to_build.updated_at) over (
+            partition by deal_versions_to_build.deal_id
+            order by deal_versions_to_build.updated_at, deal_versions_to_build.extract_date
         ) as next_version_at,
-        lag(deal_versions.stage) over (
-            partition by deal_versions.deal_id
-            order by deal_versions.updated_at, deal_versions.extract_date
+        lag(deal_versions_to_build.stage) over (
+            partition by deal_versions_to_build.deal_id
+            order by deal_versions_to_build.updated_at, deal_versions_to_build.extract_date
         ) as previous_stage
 
-    from deal_versions
+    from deal_versions_to_build
 
 ),
 

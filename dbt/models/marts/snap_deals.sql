@@ -45,6 +45,7 @@ final as (
         extract_date
 
     from deal_versions
+    {{ where_deal_changed('deal_versions', 'valid_from') }}
 
 )
 
