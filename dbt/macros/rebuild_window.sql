@@ -43,7 +43,8 @@
 
 {#- SQL `where` of a model keyed by deal (dbt's `delete+insert` on deal_id): on an
     incremental run, the deals with a row of `relation` dated (`day_column`) on or after
-    rebuild_from(), as every row loaded since the last build is; each is rebuilt whole. -#}
+    rebuild_from(), as every row loaded since the last build is; each is rebuilt whole.
+    Only for a model that keeps a row of every deal it has: a deal left out would stay. -#}
 {% macro where_deal_changed(relation, day_column) -%}
     {%- if is_incremental() -%}
         where deal_id in (
