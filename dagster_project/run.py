@@ -226,5 +226,5 @@ def _print_summary(
         print(f"  PostgreSQL:    schema marts of {server['dbname']} on {server['host']}")
     else:
         print(f"  BI file:       {paths.served_database}")
-        print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet")
+        print(f"  Parquet:       {paths.parquet_dir}/<mart>.parquet (snapshot: a folder a month)")
         print(f"  Report:        {paths.report_dir / 'index.html'}")

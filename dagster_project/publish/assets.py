@@ -7,7 +7,7 @@ from dagster_project.project import dbt_project
 from dagster_project.publish import postgres
 from dagster_project.publish.history import record_publish
 from dagster_project.publish.publisher import publish_marts
-from dagster_project.publish.rewrite_units import rewrite_units
+from dagster_project.publish.rewrite_units import parquet_months, rewrite_units
 from dagster_project.resources import WarehouseResource
 from dagster_project.settings import POSTGRES_TARGET, dbt_target
 from dagster_project.transform.dbt_assets import pipehealth_dbt_models
@@ -22,7 +22,8 @@ PUBLISHED_MARTS_KEY = dg.AssetKey(["publish", "published_marts"])
     kinds={"duckdb", "parquet"},
     description=(
         "The served BI file warehouse/pipehealth.duckdb (schema marts only) and "
-        "warehouse/parquet/<mart>.parquet, swapped in atomically after every gate passed."
+        "warehouse/parquet/<mart>.parquet (the daily snapshot: a folder a month), swapped "
+        "in atomically after every gate passed."
     ),
 )
 def published_marts(
@@ -34,6 +35,7 @@ def published_marts(
         warehouse.paths,
         publish_id=context.run.run_id,
         rewrite_units=rewrite_units(dbt_project.manifest_path),
+        parquet_months=parquet_months(dbt_project.manifest_path),
     )
     with warehouse.connect() as connection:
         record_publish(connection, report, action="publish")

@@ -11,19 +11,29 @@ correctness.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import duckdb
 
 from dagster_project.publish.checksums import MARTS_SCHEMA, MartVersion, mart_columns, mart_version
 from dagster_project.sql_text import quote_identifier
 
 
+@dataclass(frozen=True)
+class PatchedMart:
+    """A patched mart's version (equal to the build's) and the unit values it rewrote."""
+
+    version: MartVersion
+    rewritten_units: frozenset[object]
+
+
 def patch_mart(
     connection: duckdb.DuckDBPyConnection, mart: str, unit: str, build_catalog: str
-) -> MartVersion | None:
+) -> PatchedMart | None:
     """Replace, in the connection's copy of `mart`, every `unit` value whose rows differ
-    from the build's (or that only one side holds). Returns the patched mart's version
-    when it equals the build's, None when the mart must be copied whole (and is then left
-    as is or half-patched: the caller replaces it)."""
+    from the build's (or that only one side holds). Returns the patched mart when it
+    equals the build's, None when the mart must be copied whole (and is then left as is
+    or half-patched: the caller replaces it)."""
     columns = mart_columns(connection, mart)
     if columns != mart_columns(connection, mart, build_catalog) or unit not in {
         name for name, _ in columns
@@ -53,6 +63,11 @@ def patch_mart(
         f"insert into {served} select * from {build} "
         f"where {unit_column} in (select unit from rewritten_units)"
     )
+    rewritten = frozenset(
+        unit for (unit,) in connection.execute("select unit from rewritten_units").fetchall()
+    )
     connection.execute("drop table rewritten_units")
     patched = mart_version(connection, mart)
-    return patched if patched == mart_version(connection, mart, build_catalog) else None
+    if patched != mart_version(connection, mart, build_catalog):
+        return None
+    return PatchedMart(version=patched, rewritten_units=rewritten)

@@ -26,6 +26,7 @@ from dagster_project.publish.checksums import (
     mart_version,
     served_mart_versions,
 )
+from dagster_project.publish.parquet_months import write_parquet_by_month
 from dagster_project.publish.patch import patch_mart
 from dagster_project.publish.storage_format import is_in_served_format, served_format_config
 from dagster_project.settings import Paths, duckdb_config
@@ -56,12 +57,17 @@ class PublishReport:
 
 
 def publish_marts(
-    paths: Paths, publish_id: str, rewrite_units: Mapping[str, str] | None = None
+    paths: Paths,
+    publish_id: str,
+    rewrite_units: Mapping[str, str] | None = None,
+    parquet_months: Mapping[str, str] | None = None,
 ) -> PublishReport:
     """Copy every table and view of `marts` to a new BI file and Parquet, then swap both in.
 
     `rewrite_units` maps a mart to the column whose values its incremental runs rewrite
     whole; such a mart is patched in a copy of the served file instead of copied whole.
+    `parquet_months` maps a mart to the date column its Parquet is split by, a folder a
+    month (parquet_months.py); every other mart is one Parquet file.
     """
     publishes = paths.warehouse / PUBLISHES_DIR_NAME
     staging_dir = publishes / publish_id
@@ -78,8 +84,19 @@ def publish_marts(
         shutil.copyfile(paths.served_database, new_database)
     else:
         patchable = {}
+    # The served file's own publish folder, not the `parquet` link: a publish killed
+    # between its two swaps leaves them on different publishes.
+    served_folder = _publish_folder_of(paths.served_database, paths)
     marts = _write_marts(
-        paths.build_database, new_database, new_parquet, duckdb_config(paths), patchable
+        paths.build_database,
+        new_database,
+        _MartFiles(
+            parquet_dir=new_parquet,
+            served_parquet_dir=served_folder / PARQUET_LINK_NAME if served_folder else None,
+            rewrite_units=patchable,
+            parquet_months=dict(parquet_months or {}),
+        ),
+        duckdb_config(paths),
     )
     _fsync_tree(staging_dir)
 
@@ -194,12 +211,18 @@ def _copy_mart(connection: duckdb.DuckDBPyConnection, mart: str, catalog: str) -
     )
 
 
+@dataclass(frozen=True)
+class _MartFiles:
+    """Where a publish writes the marts' Parquet, and what it may take from the served one."""
+
+    parquet_dir: Path
+    served_parquet_dir: Path | None
+    rewrite_units: dict[str, str]
+    parquet_months: dict[str, str]
+
+
 def _write_marts(
-    build_database: Path,
-    new_database: Path,
-    parquet_dir: Path,
-    config: dict[str, str],
-    rewrite_units: dict[str, str],
+    build_database: Path, new_database: Path, files: _MartFiles, config: dict[str, str]
 ) -> dict[str, MartVersion]:
     connection = duckdb.connect(str(new_database), config={**config, **served_format_config()})
     try:
@@ -208,24 +231,36 @@ def _write_marts(
         built = mart_names(connection, catalog="build")
         served = set(mart_names(connection))
         # Dropped first, so the checkpoint frees their blocks for the copies below to reuse.
-        for mart in served - set(rewrite_units).intersection(built):
+        for mart in served - set(files.rewrite_units).intersection(built):
             connection.execute(f"drop table {MARTS_SCHEMA}.{quote_identifier(mart)}")
         connection.execute("checkpoint")
         marts = {}
         for mart in built:
-            identifier = quote_identifier(mart)
             patched = (
-                patch_mart(connection, mart, rewrite_units[mart], build_catalog="build")
-                if mart in rewrite_units and mart in served
+                patch_mart(connection, mart, files.rewrite_units[mart], build_catalog="build")
+                if mart in files.rewrite_units and mart in served
                 else None
             )
             if patched is None:
                 _copy_mart(connection, mart, catalog="build")
-            marts[mart] = patched or mart_version(connection, mart)
-            connection.execute(
-                f"copy {MARTS_SCHEMA}.{identifier} to ? (format parquet, compression zstd)",
-                [str(parquet_dir / f"{mart}.parquet")],
-            )
+            marts[mart] = patched.version if patched else mart_version(connection, mart)
+            if mart in files.parquet_months:
+                write_parquet_by_month(
+                    connection,
+                    mart,
+                    files.parquet_months[mart],
+                    files.parquet_dir / mart,
+                    served_folder=files.served_parquet_dir / mart
+                    if files.served_parquet_dir
+                    else None,
+                    rewritten_days=patched.rewritten_units if patched else None,
+                )
+            else:
+                connection.execute(
+                    f"copy {MARTS_SCHEMA}.{quote_identifier(mart)} to ? "
+                    "(format parquet, compression zstd)",
+                    [str(files.parquet_dir / f"{mart}.parquet")],
+                )
         connection.execute("detach build")
         connection.execute("checkpoint")
     finally:

@@ -66,6 +66,9 @@ def deliver(paths: Paths, drop: Path, drop_date: str = DROP_DATE) -> Path:
 
 
 def checksums(paths: Paths) -> dict[str, str]:
-    """sha256 of the served BI file and of every Parquet file, by name."""
-    files = [paths.served_database, *sorted(paths.parquet_dir.glob("*.parquet"))]
-    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+    """sha256 of the served BI file and of every Parquet file, by path."""
+    files = [paths.served_database, *sorted(paths.parquet_dir.rglob("*.parquet"))]
+    return {
+        str(path.relative_to(paths.warehouse)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in files
+    }

@@ -87,7 +87,19 @@ def test_run_publishes_the_marts(published: Paths) -> None:
         "select table_name from information_schema.tables where table_schema = 'marts'",
     )
     assert {"snap_deals", "fct_deal_daily_snapshot"} <= set(counts["table_name"])
-    assert (published.parquet_dir / "fct_deal_daily_snapshot.parquet").is_file()
+    assert (published.parquet_dir / "snap_deals.parquet").is_file()
+    # The daily snapshot's Parquet is a folder a month, which reads as the mart.
+    with duckdb.connect() as reader:
+        [(parquet_rows,)] = reader.execute(
+            "select count(*) from read_parquet(?, hive_partitioning = true)",
+            [str(published.parquet_dir / "fct_deal_daily_snapshot" / "*" / "*.parquet")],
+        ).fetchall()
+    assert (
+        parquet_rows
+        == served(published, "select count(*) as rows from marts.fct_deal_daily_snapshot")[
+            "rows"
+        ].iloc[0]
+    )
 
 
 @pytest.mark.parametrize("day", CHECK_DATES, ids=str)
