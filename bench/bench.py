@@ -31,6 +31,8 @@ from pathlib import Path
 
 import psutil
 
+from dagster_project.settings import SERVED_DATABASE_NAME
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 BIN = Path(sys.executable).parent
@@ -230,6 +232,25 @@ def run_raw_gate_memory(scale: str, log_dir: Path) -> str:
     return completed.stdout.strip().split("\n\n")[-1]
 
 
+def run_snapshot_parquet(warehouse: Path, log_dir: Path) -> str:
+    """bench/snapshot_parquet.py on the served file of the nightly run: the snapshot's
+    Parquet as one file against a folder a month, as the table it prints last."""
+    completed = subprocess.run(
+        [
+            str(BIN / "python"),
+            str(BENCH_DIR / "snapshot_parquet.py"),
+            str(warehouse / SERVED_DATABASE_NAME),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    (log_dir / "snapshot_parquet.log").write_text(completed.stdout + completed.stderr)
+    if completed.returncode != 0:
+        return "failed, see snapshot_parquet.log"
+    return completed.stdout.strip().split("\n\n")[-1]
+
+
 def machine_description() -> str:
     memory_gib = psutil.virtual_memory().total / 2**30
     return (
@@ -271,6 +292,7 @@ def results_section(
     floor: Measured,
     peer: Measured,
     raw_gate_memory: str,
+    snapshot_parquet: str,
     note: str,
 ) -> str:
     full_stages, incremental_stages = _stages(full), _stages(incremental)
@@ -353,6 +375,12 @@ def results_section(
         "```",
         raw_gate_memory,
         "```",
+        "",
+        "The snapshot's Parquet (bench/snapshot_parquet.py, on the nightly run's served file):",
+        "",
+        "```",
+        snapshot_parquet,
+        "```",
     ]
     return "\n".join(lines) + "\n"
 
@@ -402,9 +430,10 @@ def main() -> int:
     incremental = run_pipeline(env, log_dir / "incremental.log")
     print(f"incremental ({last_drop}): {incremental.wall_seconds:.1f} s", flush=True)
     raw_gate_memory = run_raw_gate_memory(args.scale, log_dir)
+    snapshot_parquet = run_snapshot_parquet(warehouse, log_dir)
 
     section = results_section(
-        args.scale, full, incremental, floor, peer, raw_gate_memory, args.note
+        args.scale, full, incremental, floor, peer, raw_gate_memory, snapshot_parquet, args.note
     )
     append_results(args.results, section)
     print(section)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -18,6 +19,7 @@ from dagster_project.publish.checksums import MARTS_SCHEMA
 from dagster_project.sql_text import quote_identifier
 
 MONTH_FORMAT = "%Y-%m"
+MONTH_FILE_NAME = "data.parquet"
 
 
 def partition_name(day_column: str) -> str:
@@ -40,31 +42,38 @@ def write_parquet_by_month(
     every month.
     """
     relation = f"{MARTS_SCHEMA}.{quote_identifier(mart)}"
-    month = f"strftime({quote_identifier(day_column)}, '{MONTH_FORMAT}')"
+    day = quote_identifier(day_column)
     [(undated,)] = connection.execute(
-        f"select count(*) from {relation} where {quote_identifier(day_column)} is null"
+        f"select count(*) from {relation} where {day} is null"
     ).fetchall()
     if undated:
         raise ValueError(f"{mart}: {undated} rows without {day_column}, which has no month")
     level = partition_name(day_column)
     months = {
         value
-        for (value,) in connection.execute(f"select distinct {month} from {relation}").fetchall()
+        for (value,) in connection.execute(
+            f"select distinct strftime({day}, '{MONTH_FORMAT}') from {relation}"
+        ).fetchall()
     }
     reused = _reusable_months(months, level, served_folder, rewritten_days)
-    connection.execute(
-        f"copy (select *, {month} as {level} from {relation} "
-        f"where not list_contains(?, {month})) "
-        f"to ? (format parquet, compression zstd, partition_by ({level}))",
-        [sorted(reused), str(folder)],
-    )
-    if served_folder is None:
-        return
-    for reused_month in sorted(reused):
-        target = folder / f"{level}={reused_month}"
+    for month in sorted(months):
+        target = folder / f"{level}={month}"
         target.mkdir(parents=True)
-        for served_file in sorted((served_folder / target.name).iterdir()):
-            os.link(served_file, target / served_file.name)
+        if month in reused and served_folder is not None:
+            for served_file in sorted((served_folder / target.name).iterdir()):
+                os.link(served_file, target / served_file.name)
+            continue
+        # A month at a time: DuckDB's partitioned writer took twice as long at scale M.
+        first_day = date.fromisoformat(f"{month}-01")
+        connection.execute(
+            f"copy (select * from {relation} where {day} >= ? and {day} < ?) "
+            "to ? (format parquet, compression zstd)",
+            [first_day, _next_month(first_day), str(target / MONTH_FILE_NAME)],
+        )
+
+
+def _next_month(first_day: date) -> date:
+    return (first_day + timedelta(days=32)).replace(day=1)
 
 
 def _reusable_months(
