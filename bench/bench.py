@@ -217,37 +217,30 @@ def run_peer(landing: Path, warehouse: Path, log_dir: Path) -> Measured:
 
 
 def run_raw_gate_memory(scale: str, log_dir: Path) -> str:
-    """bench/raw_gate_memory.py: the raw gate's peak RSS against drop and chunk size, as
-    the table it prints last (after a blank line)."""
+    """bench/raw_gate_memory.py: the raw gate's peak RSS against drop and chunk size."""
     rows = [str(count) for count in RAW_GATE_MEMORY_ROWS[scale]]
-    completed = subprocess.run(
-        [str(BIN / "python"), str(BENCH_DIR / "raw_gate_memory.py"), "--rows", *rows],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    (log_dir / "raw_gate_memory.log").write_text(completed.stdout + completed.stderr)
-    if completed.returncode != 0:
-        return "failed, see raw_gate_memory.log"
-    return completed.stdout.strip().split("\n\n")[-1]
+    return run_bench_script("raw_gate_memory.py", ["--rows", *rows], log_dir)
 
 
 def run_snapshot_parquet(warehouse: Path, log_dir: Path) -> str:
     """bench/snapshot_parquet.py on the served file of the nightly run: the snapshot's
-    Parquet as one file against a folder a month, as the table it prints last."""
+    Parquet as one file against a folder a month."""
+    return run_bench_script("snapshot_parquet.py", [str(warehouse / SERVED_DATABASE_NAME)], log_dir)
+
+
+def run_bench_script(script: str, arguments: list[str], log_dir: Path) -> str:
+    """Run bench/`script` in its own process; the table it prints last (after a blank
+    line), its whole output kept in the log folder."""
     completed = subprocess.run(
-        [
-            str(BIN / "python"),
-            str(BENCH_DIR / "snapshot_parquet.py"),
-            str(warehouse / SERVED_DATABASE_NAME),
-        ],
+        [str(BIN / "python"), str(BENCH_DIR / script), *arguments],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
     )
-    (log_dir / "snapshot_parquet.log").write_text(completed.stdout + completed.stderr)
+    log = f"{Path(script).stem}.log"
+    (log_dir / log).write_text(completed.stdout + completed.stderr)
     if completed.returncode != 0:
-        return "failed, see snapshot_parquet.log"
+        return f"failed, see {log}"
     return completed.stdout.strip().split("\n\n")[-1]
 
 
