@@ -48,7 +48,8 @@
 {% macro where_deal_changed(relation, day_column) -%}
     {%- if is_incremental() -%}
         where deal_id in (
-            select deal_id from {{ relation }} where {{ day_column }} >= {{ rebuild_from() }}
+            select dated.deal_id from {{ relation }} as dated
+            where dated.{{ day_column }} >= {{ rebuild_from() }}
         )
     {%- endif -%}
 {%- endmacro %}
