@@ -42,17 +42,17 @@ def write_parquet_by_month(
     """
     relation = f"{MARTS_SCHEMA}.{quote_identifier(mart)}"
     day = quote_identifier(day_column)
-    [(undated,)] = connection.execute(
-        f"select count(*) from {relation} where {day} is null"
-    ).fetchall()
-    if undated:
-        raise ValueError(f"{mart}: {undated} rows without {day_column}, which has no month")
     level = partition_name(day_column)
     month = f"strftime({day}, '{MONTH_FORMAT}')"
     months = {
         value
         for (value,) in connection.execute(f"select distinct {month} from {relation}").fetchall()
     }
+    if None in months:
+        [(undated,)] = connection.execute(
+            f"select count(*) from {relation} where {day} is null"
+        ).fetchall()
+        raise ValueError(f"{mart}: {undated} rows without {day_column}, which has no month")
     reused = _reusable_months(months, level, served_folder, rewritten_days)
     written = sorted(months - reused)
     if written:

@@ -2,9 +2,9 @@
 
 - `rewrite_unit: <column>`: the mart's incremental runs delete and rebuild whole values
   of that column, so the publish may patch it in place (see patch.py);
-- `parquet_by_month: <date column>`: its Parquet is a folder of one file per month of
-  that column (`<mart>/<column>_month=YYYY-MM/data.parquet`, hive partitioning), and a
-  publish writes only the months whose rows it rewrote.
+- `parquet_by_month: <date column>`: its Parquet is a folder a month of that column
+  (`<mart>/snapshot_month=YYYY-MM/*.parquet` for `snapshot_date`, hive partitioning), and
+  a publish writes only the months whose rows it rewrote (see parquet_months.py).
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """What a run rebuilds: one date, `rebuild_from`, decided once per run and passed to dbt.
 
-The incremental models delete their rows from `rebuild_from` on (the day, or the periods
-holding it) and insert them again (dbt/macros/rebuild_window.sql); every other model is
-a table or a view. The date is the earliest business day that anything loaded since the
-last successful build can change:
+The incremental models by day delete their rows from `rebuild_from` on (the day, or the
+periods holding it) and insert them again; those by deal rebuild the deals with a row
+dated on or after it (dbt/macros/rebuild_window.sql). Staging of the big canonical
+entities replaces what was delivered since it last ran (dbt/macros/latest_version.sql);
+every other model is a table or a view. The date is the earliest business day that
+anything loaded since the last successful build can change:
 
 | loaded since the last build             | earliest day it changes                          |
 |-----------------------------------------|--------------------------------------------------|

@@ -157,3 +157,12 @@ def test_after_a_rollback_the_months_come_from_the_publish_served_again(paths: P
     assert parquet_rows(folder) == build_rows(paths)
     run_1 = paths.warehouse / ".publishes" / "run-1" / "parquet" / SNAPSHOT
     assert same_files(month_files(folder, JANUARY), month_files(run_1, JANUARY))
+
+
+def test_a_row_without_a_day_stops_the_publish_instead_of_leaving_the_parquet(
+    paths: Paths,
+) -> None:
+    build(paths, *FULL_BUILD, f"insert into marts.{SNAPSHOT} values (null, 'd3', 300)")
+
+    with pytest.raises(ValueError, match="1 rows without snapshot_date"):
+        publish(paths, "run-1")
