@@ -1,8 +1,9 @@
 """Build a test warehouse as the nightly run does, and the drops that test its rebuild rule.
 
-`build_as_nightly` runs the two dbt steps of the run's dbt asset
-(dagster_project/transform/dbt_assets.py) with the rule's own functions, seeds and models
-only (the run's data tests are checked elsewhere), and records the build as the asset does.
+`build_as_nightly` runs the dbt steps of the run's dbt asset
+(dagster_project/transform/dbt_assets.py: one on a full refresh, two otherwise) with the
+rule's own functions, seeds and models only (the run's data tests are checked elsewhere),
+and records the build as the asset does.
 """
 
 from __future__ import annotations
@@ -50,33 +51,30 @@ def build_as_nightly(
         pinned = dbt_vars.get("as_of_date")
         as_of_date = rebuild_window.build_as_of_date(connection, str(pinned) if pinned else None)
         rebuild_window.record_attempt(connection, plan)
-    full_refresh = ["--full-refresh"] if plan.full_refresh else []
     step_vars = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
-    run_dbt(
-        warehouse,
-        *SEEDS_AND_MODELS,
-        "--selector",
-        LOADED_ROWS_SELECTOR,
-        *step_vars,
-        *full_refresh,
-        project_dir=project_dir,
-    )
-    with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
-        rebuilt_from = (
-            rebuild_window.EVERY_DAY
-            if plan.full_refresh or plan.last_build is None
-            else rebuild_window.rebuild_from(connection, plan.last_build)
+    if plan.full_refresh or plan.last_build is None:
+        rebuilt_from = rebuild_window.EVERY_DAY
+        run_dbt(warehouse, *SEEDS_AND_MODELS, *step_vars, "--full-refresh", project_dir=project_dir)
+    else:
+        run_dbt(
+            warehouse,
+            *SEEDS_AND_MODELS,
+            "--selector",
+            LOADED_ROWS_SELECTOR,
+            *step_vars,
+            project_dir=project_dir,
         )
-    run_dbt(
-        warehouse,
-        *SEEDS_AND_MODELS,
-        "--selector",
-        REBUILT_MODELS_SELECTOR,
-        *step_vars,
-        *full_refresh,
-        project_dir=project_dir,
-        environment={REBUILD_FROM_VARIABLE: rebuilt_from.isoformat()},
-    )
+        with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
+            rebuilt_from = rebuild_window.rebuild_from(connection, plan.last_build)
+        run_dbt(
+            warehouse,
+            *SEEDS_AND_MODELS,
+            "--selector",
+            REBUILT_MODELS_SELECTOR,
+            *step_vars,
+            project_dir=project_dir,
+            environment={REBUILD_FROM_VARIABLE: rebuilt_from.isoformat()},
+        )
     with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
         rebuild_window.record_build(
             connection,
