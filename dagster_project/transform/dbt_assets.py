@@ -115,15 +115,17 @@ def pipehealth_dbt_models(
         rebuild_window.record_attempt(connection, plan)
     if plan.full_refresh or plan.last_build is None:
         # Nothing to read first: every model is rebuilt whole, in one `dbt build` (each
-        # invocation costs about 4 s of dbt's start-up and artifacts).
+        # invocation costs about 5 s of dbt's start-up and artifacts at M).
         rebuilt_from = rebuild_window.EVERY_DAY
         context.log.info(f"dbt rebuilds every model whole ({plan.reason})")
         whole = dbt_build_args(dbt_vars, full_refresh=True, selection=[])
         yield from _stream_build(context, dbt, whole, pause=True, rebuild_from=rebuilt_from)
     else:
-        loaded_rows, rebuilt_models = (
-            dbt_build_args(dbt_vars, full_refresh=False, selection=["--selector", selector])
-            for selector in (LOADED_ROWS_SELECTOR, REBUILT_MODELS_SELECTOR)
+        loaded_rows = dbt_build_args(
+            dbt_vars, full_refresh=False, selection=["--selector", LOADED_ROWS_SELECTOR]
+        )
+        rebuilt_models = dbt_build_args(
+            dbt_vars, full_refresh=False, selection=["--selector", REBUILT_MODELS_SELECTOR]
         )
         yield from _stream_build(
             context, dbt, loaded_rows, pause=True, rebuild_from=rebuild_window.EVERY_DAY
