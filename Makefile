@@ -156,8 +156,10 @@ clean:
 
 ## Benchmark at SCALE (S, M, L): pipeline vs the engine floor and a pandas peer; appends
 ## bench/RESULTS.md. Generated drops are kept in bench/work/<SCALE>/ between runs.
+## BENCH_ARGS passes options on, e.g. BENCH_ARGS=--pipeline-only (full build and nightly).
+BENCH_ARGS ?=
 bench: install
-	$(BIN)/python bench/bench.py --scale $(SCALE)
+	$(BIN)/python bench/bench.py --scale $(SCALE) $(BENCH_ARGS)
 
 ## The benchmark at XS scale, results to bench/work/ (keeps the harness working).
 bench-smoke: install

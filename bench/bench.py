@@ -10,6 +10,8 @@ For one generated scale it measures, in one run and on one machine:
   connection, on a copy of the built warehouse;
 - the peer (bench/peer.py): pandas over the landing CSV drops for three marts,
   asserted equal to the marts.
+`--pipeline-only` measures the full build and the nightly alone: at L the references
+take a quarter of an hour more, which a before/after pair of the pipeline can spare.
 Results are appended to RESULTS.md, earlier runs kept. Engine settings come from
 PIPEHEALTH_DUCKDB_MEMORY_LIMIT / PIPEHEALTH_DUCKDB_THREADS, as for the dbt profile.
 """
@@ -53,6 +55,16 @@ class Measured:
     wall_seconds: float
     peak_rss_bytes: int
     report: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class References:
+    """What the pipeline is measured against, and the probes run beside it."""
+
+    floor: Measured
+    peer: Measured
+    raw_gate_memory: str = ""
+    snapshot_parquet: str = ""
 
 
 class MeasuredFailure(Exception):
@@ -282,10 +294,7 @@ def results_section(
     scale: str,
     full: Measured,
     incremental: Measured,
-    floor: Measured,
-    peer: Measured,
-    raw_gate_memory: str,
-    snapshot_parquet: str,
+    references: References | None,
     note: str,
 ) -> str:
     full_stages, incremental_stages = _stages(full), _stages(incremental)
@@ -314,6 +323,12 @@ def results_section(
     lines += [
         f"| peak RSS, process tree (GiB) | {full.peak_rss_bytes / gib:.2f} | "
         f"{incremental.peak_rss_bytes / gib:.2f} |",
+    ]
+    if references is None:
+        lines += ["", "References (floor, peer, probes): not run (`--pipeline-only`)."]
+        return "\n".join(lines) + "\n"
+    floor, peer = references.floor, references.peer
+    lines += [
         "",
         "| reference | seconds | peak RSS (GiB) |",
         "|---|---:|---:|",
@@ -366,13 +381,13 @@ def results_section(
         "Raw gate memory (bench/raw_gate_memory.py: one synthetic deals drop, gated alone):",
         "",
         "```",
-        raw_gate_memory,
+        references.raw_gate_memory,
         "```",
         "",
         "The snapshot's Parquet (bench/snapshot_parquet.py, on the nightly run's served file):",
         "",
         "```",
-        snapshot_parquet,
+        references.snapshot_parquet,
         "```",
     ]
     return "\n".join(lines) + "\n"
@@ -397,6 +412,11 @@ def main() -> int:
     parser.add_argument(
         "--drops", type=Path, default=None, help="existing drops to use instead of generating"
     )
+    parser.add_argument(
+        "--pipeline-only",
+        action="store_true",
+        help="the full build and the nightly only: no floor, peer or probes",
+    )
     args = parser.parse_args()
 
     work = (args.work / args.scale).resolve()
@@ -415,19 +435,20 @@ def main() -> int:
     last_drop = link_drops(all_drops, landing, leave_out_last=True)
     full = run_pipeline(env, log_dir / "full.log")
     print(f"full build: {full.wall_seconds:.1f} s {full.report}", flush=True)
-    floor = run_floor(env, warehouse, work, log_dir)
-    print(f"floor: {floor.report}", flush=True)
-    peer = run_peer(landing, warehouse, log_dir)
-    print(f"peer: {peer.report}", flush=True)
+    references = None
+    if not args.pipeline_only:
+        floor = run_floor(env, warehouse, work, log_dir)
+        print(f"floor: {floor.report}", flush=True)
+        references = References(floor, run_peer(landing, warehouse, log_dir))
+        print(f"peer: {references.peer.report}", flush=True)
     link_drops(all_drops, landing, leave_out_last=False)
     incremental = run_pipeline(env, log_dir / "incremental.log")
     print(f"incremental ({last_drop}): {incremental.wall_seconds:.1f} s", flush=True)
-    raw_gate_memory = run_raw_gate_memory(args.scale, log_dir)
-    snapshot_parquet = run_snapshot_parquet(warehouse, log_dir)
+    if references is not None:
+        references.raw_gate_memory = run_raw_gate_memory(args.scale, log_dir)
+        references.snapshot_parquet = run_snapshot_parquet(warehouse, log_dir)
 
-    section = results_section(
-        args.scale, full, incremental, floor, peer, raw_gate_memory, snapshot_parquet, args.note
-    )
+    section = results_section(args.scale, full, incremental, references, args.note)
     append_results(args.results, section)
     print(section)
     return 0

@@ -6,8 +6,11 @@ pandas, independently of the SQL, and must equal fct_deal_daily_snapshot.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import shutil
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -137,22 +140,32 @@ def test_snap_deals_holds_every_distinct_version_from_the_drops(published: Paths
     assert actual is not None and actual[0] == expected
 
 
-def test_rerunning_without_new_drops_gives_the_same_marts_and_replaces_rows_left_behind(
-    published: Paths, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """A run stopped at the model gate records no build (audit.builds), so the next run
-    rebuilds at least the days it did (dagster_project/transform/rebuild_window.py): a row
-    such a run left, one its test rejects (no deal) on the last day, the as-of date every
-    run rebuilds from at the latest, is replaced, tested and published only once right."""
+@dataclass(frozen=True)
+class Rerun:
+    """What a second run on the published sample's drops printed, and the mart before it."""
+
+    printed: str
+    snapshot_before: pd.DataFrame
+    raw_deals_before: int
+
+
+SNAPSHOT_QUERY = (
+    "select snapshot_date, deal_id, stage, amount, weighted_amount, is_stalled "
+    "from marts.fct_deal_daily_snapshot order by snapshot_date, deal_id"
+)
+
+
+@pytest.fixture(scope="module")
+def rerun(published: Paths) -> Rerun:
+    """`pipehealth run --verbose` again without new drops, once a row that a run stopped at
+    the model gate could have left is in the daily snapshot: a row its test rejects (no
+    deal) on the last day, the as-of date every run rebuilds from at the latest. Its run is
+    this process's last in Dagster's instance, which `pipehealth status` reports."""
     from dagster_project.run import run_pipeline
 
-    query = (
-        "select snapshot_date, deal_id, stage, amount, weighted_amount, is_stalled "
-        "from marts.fct_deal_daily_snapshot order by snapshot_date, deal_id"
-    )
-    before = served(published, query)
+    snapshot_before = served(published, SNAPSHOT_QUERY)
     with duckdb.connect(str(published.build_database)) as connection:
-        raw_before = connection.execute("select count(*) from raw.deals").fetchone()
+        [(raw_deals_before,)] = connection.execute("select count(*) from raw.deals").fetchall()
         connection.execute(
             "update marts.fct_deal_daily_snapshot set deal_id = null "
             "where deal_snapshot_id = ("
@@ -162,10 +175,18 @@ def test_rerunning_without_new_drops_gives_the_same_marts_and_replaces_rows_left
             "    )"
             ")"
         )
+    with contextlib.redirect_stdout(io.StringIO()) as printed:
+        assert run_pipeline(linked(published), verbose=True) == EXIT_PUBLISHED
+    return Rerun(printed.getvalue(), snapshot_before, raw_deals_before)
 
-    assert run_pipeline(linked(published), verbose=True) == EXIT_PUBLISHED
 
-    printed = capsys.readouterr().out
+def test_rerunning_without_new_drops_gives_the_same_marts_and_replaces_rows_left_behind(
+    published: Paths, rerun: Rerun
+) -> None:
+    """A run stopped at the model gate records no build (audit.builds), so the next run
+    rebuilds at least the days it did (dagster_project/transform/rebuild_window.py): the
+    row such a run left is replaced, tested and published only once right."""
+    printed = rerun.printed
     for step in ("load     done", "dbt      done", "publish  done"):
         assert step in printed
     assert "[4/5] publish  done" in printed
@@ -177,9 +198,11 @@ def test_rerunning_without_new_drops_gives_the_same_marts_and_replaces_rows_left
     # Its dbt invocations succeeded, so their target folders (named after the run) are gone.
     run_id = printed.split("pipehealth run ", 1)[1].split(":", 1)[0]
     assert list(DBT_TARGET_FOLDER.glob(f"*-{run_id[:7]}-*")) == []
-    pd.testing.assert_frame_equal(served(published, query), before)
+    pd.testing.assert_frame_equal(served(published, SNAPSHOT_QUERY), rerun.snapshot_before)
     with duckdb.connect(str(published.build_database), read_only=True) as connection:
-        assert connection.execute("select count(*) from raw.deals").fetchone() == raw_before
+        assert connection.execute("select count(*) from raw.deals").fetchone() == (
+            rerun.raw_deals_before,
+        )
         without_deal = connection.execute(
             "select count(*) from marts.fct_deal_daily_snapshot where deal_id is null"
         ).fetchone()
@@ -193,7 +216,7 @@ def test_rerunning_without_new_drops_gives_the_same_marts_and_replaces_rows_left
 
 
 def test_status_reports_last_run_publish_freshness_and_checks(
-    published: Paths, capsys: pytest.CaptureFixture[str]
+    published: Paths, rerun: Rerun, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from dagster_project.cli import main
 

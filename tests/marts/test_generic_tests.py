@@ -90,8 +90,15 @@ def compiled(warehouse: Path) -> dict[str, str]:
         assert parsed.success, parsed.exception
         runner = dbtRunner(manifest=parsed.result)
         sql = {}
-        for name, call in TEST_CALLS.items():
-            result = runner.invoke(["compile", "--inline", "{{ " + call + " }}", *options])
+        for name, call, flags in [
+            *((name, call, []) for name, call in TEST_CALLS.items()),
+            (
+                "is_unique_since_last_publish, full refresh",
+                TEST_CALLS["is_unique_since_last_publish"],
+                ["--full-refresh"],
+            ),
+        ]:
+            result = runner.invoke(["compile", *flags, "--inline", "{{ " + call + " }}", *options])
             assert result.success, result.exception
             [node_result] = result.result.results
             sql[name] = node_result.node.compiled_code
@@ -119,6 +126,15 @@ def test_unique_since_last_publish_checks_every_key_before_a_publish(
     with duckdb.connect(str(database)) as connection:
         connection.execute(f"delete from {PUBLISHES_TABLE}")
     assert failures(database, compiled["is_unique_since_last_publish"]) == [("a", 2), ("d", 2)]
+
+
+def test_unique_since_last_publish_checks_every_key_in_a_full_refresh(
+    warehouse: Path, compiled: dict[str, str]
+) -> None:
+    """A full refresh rebuilt every row, so it checks them all (dbt's own `unique`)."""
+    full_refresh_sql = compiled["is_unique_since_last_publish, full refresh"]
+    assert "keys_loaded_since_last_publish" not in full_refresh_sql
+    assert failures(warehouse / BUILD_DATABASE_NAME, full_refresh_sql) == [("a", 2), ("d", 2)]
 
 
 def test_is_rate_returns_the_rates_outside_zero_to_one(
