@@ -1,8 +1,32 @@
+{#- The days read: those this run builds and the one before, whose state the first of them
+    is compared with (macros/rebuild_window.sql; every day on a full build). -#}
+{%- set first_read_day = 'cast(' ~ dbt.dateadd('day', -1, rebuild_from()) ~ ' as date)' -%}
+
 with
 
-snapshot_days as (
+-- The daily snapshot is read by three imports, each read once: DuckDB copies a CTE that is
+-- read twice, and a copy of the whole snapshot took most of this model's time at scale L.
+days_read as (
 
     select * from {{ ref('fct_deal_daily_snapshot') }}
+    where snapshot_date >= {{ first_read_day }}
+
+),
+
+earlier_day_keys as (
+
+    select
+        deal_id,
+        snapshot_date
+    from {{ ref('fct_deal_daily_snapshot') }}
+    where snapshot_date < {{ first_read_day }}
+
+),
+
+earlier_days as (
+
+    select * from {{ ref('fct_deal_daily_snapshot') }}
+    where snapshot_date < {{ first_read_day }}
 
 ),
 
@@ -24,47 +48,53 @@ currency_rate_periods as (
 
 ),
 
--- The first change day this run builds (macros/rebuild_window.sql): every day on a full
--- build. A deal missing on that day was removed then, which its row of the day before says.
+-- The first change day this run builds. A deal missing on that day was removed then,
+-- which its row of the day before says.
 first_built_day as (
 
-    select
-        {{ rebuild_from() }} as first_day,
-        cast({{ dbt.dateadd('day', -1, rebuild_from()) }} as date) as first_read_day
+    select {{ rebuild_from() }} as first_day
 
 ),
 
--- Each deal's last state before the days read: what the first of them is compared with.
+-- The deals whose days read start after the first of them (created, reopened or restored
+-- since): each is compared with its last state before, if it has one. A deal with a row
+-- on the first day read is compared with that row, and its changes on that day are not
+-- built, so no earlier state of it is read.
+deals_back_after_a_gap as (
+
+    select deal_id
+    from days_read
+    group by deal_id
+    having min(snapshot_date) > {{ first_read_day }}
+
+),
+
 last_days_before as (
 
     select
-        snapshot_days.deal_id,
-        max(snapshot_days.snapshot_date) as snapshot_date
+        earlier_day_keys.deal_id,
+        max(earlier_day_keys.snapshot_date) as snapshot_date
 
-    from snapshot_days
-    inner join first_built_day
-        on snapshot_days.snapshot_date < first_built_day.first_read_day
-    group by snapshot_days.deal_id
+    from earlier_day_keys
+    inner join deals_back_after_a_gap
+        on earlier_day_keys.deal_id = deals_back_after_a_gap.deal_id
+    group by earlier_day_keys.deal_id
 
 ),
 
 daily_snapshot as (
 
-    select snapshot_days.*
-
-    from snapshot_days
-    inner join first_built_day
-        on snapshot_days.snapshot_date >= first_built_day.first_read_day
+    select * from days_read
 
     union all
 
-    select snapshot_days.*
+    select earlier_days.*
 
-    from snapshot_days
+    from earlier_days
     inner join last_days_before
         on
-            snapshot_days.deal_id = last_days_before.deal_id
-            and snapshot_days.snapshot_date = last_days_before.snapshot_date
+            earlier_days.deal_id = last_days_before.deal_id
+            and earlier_days.snapshot_date = last_days_before.snapshot_date
 
 ),
 
