@@ -57,14 +57,14 @@ class Measured:
     report: dict[str, object] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(frozen=True)
 class References:
     """What the pipeline is measured against, and the probes run beside it."""
 
     floor: Measured
     peer: Measured
-    raw_gate_memory: str = ""
-    snapshot_parquet: str = ""
+    raw_gate_memory: str
+    snapshot_parquet: str
 
 
 class MeasuredFailure(Exception):
@@ -435,18 +435,23 @@ def main() -> int:
     last_drop = link_drops(all_drops, landing, leave_out_last=True)
     full = run_pipeline(env, log_dir / "full.log")
     print(f"full build: {full.wall_seconds:.1f} s {full.report}", flush=True)
-    references = None
+    floor = peer = None
     if not args.pipeline_only:
         floor = run_floor(env, warehouse, work, log_dir)
         print(f"floor: {floor.report}", flush=True)
-        references = References(floor, run_peer(landing, warehouse, log_dir))
-        print(f"peer: {references.peer.report}", flush=True)
+        peer = run_peer(landing, warehouse, log_dir)
+        print(f"peer: {peer.report}", flush=True)
     link_drops(all_drops, landing, leave_out_last=False)
     incremental = run_pipeline(env, log_dir / "incremental.log")
     print(f"incremental ({last_drop}): {incremental.wall_seconds:.1f} s", flush=True)
-    if references is not None:
-        references.raw_gate_memory = run_raw_gate_memory(args.scale, log_dir)
-        references.snapshot_parquet = run_snapshot_parquet(warehouse, log_dir)
+    references = None
+    if floor is not None and peer is not None:
+        references = References(
+            floor,
+            peer,
+            run_raw_gate_memory(args.scale, log_dir),
+            run_snapshot_parquet(warehouse, log_dir),
+        )
 
     section = results_section(args.scale, full, incremental, references, args.note)
     append_results(args.results, section)

@@ -89,19 +89,17 @@ def compiled(warehouse: Path) -> dict[str, str]:
         parsed = dbtRunner().invoke(["parse", *options])
         assert parsed.success, parsed.exception
         runner = dbtRunner(manifest=parsed.result)
-        sql = {}
-        for name, call, flags in [
-            *((name, call, []) for name, call in TEST_CALLS.items()),
-            (
-                "is_unique_since_last_publish, full refresh",
-                TEST_CALLS["is_unique_since_last_publish"],
-                ["--full-refresh"],
-            ),
-        ]:
+
+        def compile_call(call: str, *flags: str) -> str:
             result = runner.invoke(["compile", *flags, "--inline", "{{ " + call + " }}", *options])
             assert result.success, result.exception
             [node_result] = result.result.results
-            sql[name] = node_result.node.compiled_code
+            return str(node_result.node.compiled_code)
+
+        sql = {name: compile_call(call) for name, call in TEST_CALLS.items()}
+        sql["is_unique_since_last_publish, full refresh"] = compile_call(
+            TEST_CALLS["is_unique_since_last_publish"], "--full-refresh"
+        )
     return sql
 
 
