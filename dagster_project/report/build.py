@@ -103,14 +103,11 @@ def build_report(paths: Paths, build: duckdb.DuckDBPyConnection, currency: str) 
     environment = _environment()
     template = environment.get_template("review.html.j2")
     built_pages = pages.build_pages(data)
-    file_names = pages.file_names(data.entities)
     context = {
         "as_of_date": data.as_of_date.isoformat(),
         "publish_id": publish_id,
         "currency": currency,
         "built_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "entities": data.entities,
-        "file_names": file_names,
         "warnings": warnings,
     }
     for page in built_pages:

@@ -48,10 +48,21 @@ class Chart:
     spec: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """A link of a page's navigation: the company, a team or a rep."""
+
+    level: str
+    name: str
+    file_name: str
+    current: bool
+
+
 @dataclass
 class Page:
     entity: Entity
     file_name: str
+    nav: list[NavLink]
     figures: list[Figure]
     charts: dict[str, Chart]
     top_deals: list[Row]
@@ -280,11 +291,8 @@ def _change_amount(row: Row) -> float:
     return float(row["to_amount"] if row["to_amount"] is not None else row["from_amount"] or 0)
 
 
-def _changes(data: ReviewData, entity: Entity) -> tuple[list[Row], list[tuple[str, int]]]:
-    """The week's changes of the entity: counts per kind, and the largest by amount."""
-    column = {"rep": "owner_id", "team": "team"}.get(entity.level)
-    mine = [row for row in data.changes if column is None or row[column] == entity.entity_id]
-    names = {rep.entity_id: rep.name for rep in data.entities if rep.level == "rep"}
+def _changes(mine: list[Row], names: dict[str, str]) -> tuple[list[Row], list[tuple[str, int]]]:
+    """The week's changes of an entity: counts per kind, and the largest by amount."""
     counts: dict[str, int] = {}
     for row in mine:
         counts[row["change_kind"]] = counts.get(row["change_kind"], 0) + 1
@@ -350,22 +358,57 @@ def build_pages(data: ReviewData) -> list[Page]:
     names = file_names(data.entities)
     teams = [entity for entity in data.entities if entity.level == "team"]
     reps = [entity for entity in data.entities if entity.level == "rep"]
+    team_of = {team.entity_id: team for team in teams}
+    reps_of: dict[str, list[Entity]] = {}
+    for rep in reps:
+        reps_of.setdefault(rep.team or "", []).append(rep)
+    rep_names = {rep.entity_id: rep.name for rep in reps}
+    changes_of: dict[tuple[str, str], list[Row]] = {}
+    for row in data.changes:
+        changes_of.setdefault(("rep", row["owner_id"]), []).append(row)
+        changes_of.setdefault(("team", row["team"]), []).append(row)
+    company = [entity for entity in data.entities if entity.level == COMPANY]
     pages = []
     for entity in data.entities:
         key = (entity.level, entity.entity_id)
+        # Each page links up to the company and across to its own team's pages: a list of
+        # every rep on every page grows with the square of the reps (2,000 reps at L).
         if entity.level == COMPANY:
             compared, reps_shown = teams, reps
+            linked = [entity, *teams, *(rep for rep in reps if rep.team not in team_of)]
+            changes = data.changes
         elif entity.level == "team":
-            reps_shown = [rep for rep in reps if rep.team == entity.entity_id]
+            reps_shown = reps_of.get(entity.entity_id, [])
             compared = reps_shown
+            linked = [*company, entity, *reps_shown]
+            changes = changes_of.get(key, [])
         else:
             compared = reps_shown = [entity]
-        pages.append(_page(data, entity, names[key], compared, reps_shown))
+            team = team_of.get(entity.team or "")
+            linked = [*company, team, *reps_of[team.entity_id]] if team else [*company, entity]
+            changes = changes_of.get(key, [])
+        nav = [
+            NavLink(
+                level=link.level,
+                name="Company" if link.level == COMPANY else link.name,
+                file_name=names[(link.level, link.entity_id)],
+                current=link is entity,
+            )
+            for link in linked
+        ]
+        pages.append(_page(data, entity, names[key], nav, compared, reps_shown, changes, rep_names))
     return pages
 
 
 def _page(
-    data: ReviewData, entity: Entity, file_name: str, compared: list[Entity], reps: list[Entity]
+    data: ReviewData,
+    entity: Entity,
+    file_name: str,
+    nav: list[NavLink],
+    compared: list[Entity],
+    reps: list[Entity],
+    changes_of_entity: list[Row],
+    rep_names: dict[str, str],
 ) -> Page:
     key = (entity.level, entity.entity_id)
     page_charts: dict[str, Chart] = {}
@@ -414,13 +457,14 @@ def _page(
     forecast_chart = _forecast_chart(forecast_rows)
     if forecast_chart is not None:
         page_charts["forecast"] = forecast_chart
-    changes, change_counts = _changes(data, entity)
+    changes, change_counts = _changes(changes_of_entity, rep_names)
     outcomes: dict[str, list[Row]] = {"won": [], "lost": [], "churned": []}
     for row in data.outcomes.get(key, []):
         outcomes.setdefault(row["outcome"], []).append(row)
     return Page(
         entity=entity,
         file_name=file_name,
+        nav=nav,
         figures=_figures(data, key),
         charts=page_charts,
         top_deals=data.top_deals.get(key, []),

@@ -95,3 +95,52 @@ def test_the_report_of_a_rebuild_replaces_the_served_one(
     assert report.pages == len(list(copied.report_dir.glob("*.html")))
     # One report per publish folder: the one the run built is gone.
     assert len(list(copied.report_dir.resolve().parent.glob("report-*"))) == 1
+
+
+def test_a_rep_page_links_to_the_company_its_team_and_the_team_s_reps(
+    report: ReportResult, copied: Paths
+) -> None:
+    """The navigation a sales leader follows: company -> team -> rep and back. It lists
+    one team's pages, not every rep's, so a page stays small at 2,000 reps."""
+    folder = report.index.parent
+    with duckdb.connect(str(copied.served_database), read_only=True) as served_marts:
+        team, team_name, reps_in_team, teams = served_marts.execute(
+            "with latest as (select * from marts.mart_pipeline_health where as_of_date = "
+            "(select max(as_of_date) from marts.mart_pipeline_health)) "
+            "select plan.team, any_value(team_row.entity_name), count(distinct plan.owner_id), "
+            "(select count(*) from latest where level = 'team') "
+            "from marts.mart_quota_plan as plan "
+            "inner join latest as rep_row on rep_row.level = 'rep' "
+            "and rep_row.entity_id = plan.owner_id "
+            "inner join latest as team_row on team_row.level = 'team' "
+            "and team_row.entity_id = plan.team "
+            "group by plan.team order by count(distinct plan.owner_id) desc, plan.team limit 1"
+        ).fetchone()
+    assert reps_in_team > 1
+    team_page = next(
+        path.name
+        for path in sorted(folder.glob("team-*.html"))
+        if f'data-entity="{team}"' in path.read_text(encoding="utf-8")
+    )
+    with served(folder) as base_url, opened(base_url + team_page) as shown:
+        page = shown.page
+        page.click("nav summary")
+        assert page.locator("nav a").first.text_content() == "Company"
+        assert page.locator("nav a[aria-current]").all_text_contents() == [team_name]
+        reps = page.locator("nav li.nav-rep a")
+        assert reps.count() == reps_in_team
+        rep_name = reps.nth(1).text_content()
+        reps.nth(1).click()
+        page.wait_for_load_state()
+        page.click("nav summary")
+        assert page.locator("nav a[aria-current]").all_text_contents() == [rep_name]
+        # Up to the team again, and across to the same reps.
+        assert page.locator("nav li.nav-team a").all_text_contents() == [team_name]
+        assert page.locator("nav li.nav-rep a").count() == reps_in_team
+        page.locator("nav a", has_text="Company").click()
+        page.wait_for_load_state()
+        assert page.url.endswith("/index.html")
+        page.click("nav summary")
+        assert page.locator("nav a[aria-current]").all_text_contents() == ["Company"]
+        assert page.locator("nav li.nav-team a").count() == teams
+        assert shown.console_errors == []
