@@ -2,9 +2,11 @@
 
 `dbt build` runs each model's tests right after it, so a failing test skips every
 model downstream of it and, through Dagster, the publish step. A full refresh is one
-`dbt build`. An incremental run is two: staging and the source unions first, so the run
-can read what it loaded and decide what the rest rebuilds (rebuild_window), then
-everything else with that decision.
+`dbt build`. An incremental run is two: the incremental staging models and the tests of
+staging and the source unions first, so the run can read what it loaded and decide what
+the rest rebuilds (rebuild_window), then everything else with that decision. Neither
+loads the seeds or creates the views again: a change to either makes the run a full
+refresh.
 """
 
 import json
