@@ -1,12 +1,10 @@
-"""One `@dbt_assets` over the whole dbt project, running `dbt build`.
+"""One `@dbt_assets` over the whole dbt project, running one `dbt build` a run.
 
 `dbt build` runs each model's tests right after it, so a failing test skips every
-model downstream of it and, through Dagster, the publish step. A full refresh is one
-`dbt build`. An incremental run is two: the incremental staging models and the tests of
-staging and the source unions first, so the run can read what it loaded and decide what
-the rest rebuilds (rebuild_window), then everything else with that decision. Neither
-loads the seeds or creates the views again: a change to either makes the run a full
-refresh.
+model downstream of it and, through Dagster, the publish step. An incremental run first
+reads what it loaded, in the views over raw the last build left, and decides what the
+models rebuild (rebuild_window); its build leaves the seeds and views as they are, as a
+change to either makes the run a full refresh.
 """
 
 import json
@@ -31,10 +29,9 @@ from dagster_project.transform import rebuild_window
 
 # The crash-safety test's "during dbt" point: some models built, most not yet.
 DBT_PAUSE_AFTER_EVENTS = 10
-# dbt/selectors.yml: an incremental run's two steps. dbt ignores Dagster's own `--select` beside a
-# `--selector`, so each step builds exactly its selector's nodes and tests.
-LOADED_ROWS_SELECTOR = "loaded_rows"
-REBUILT_MODELS_SELECTOR = "rebuilt_models"
+# dbt/selectors.yml: what an incremental run builds. dbt ignores Dagster's own `--select`
+# beside a `--selector`, so the run builds exactly the selector's nodes and tests.
+INCREMENTAL_RUN_SELECTOR = "incremental_run"
 # What the incremental models rebuild from (dbt/macros/rebuild_window.sql): read with
 # env_var(), since a changed `--vars` makes dbt parse the whole project again.
 REBUILD_FROM_VARIABLE = "PIPEHEALTH_REBUILD_FROM"
@@ -116,28 +113,17 @@ def pipehealth_dbt_models(
         as_of_date = rebuild_window.build_as_of_date(connection, dbt_vars.get("as_of_date"))
         rebuild_window.record_attempt(connection, plan)
     if plan.full_refresh or plan.last_build is None:
-        # Nothing to read first: every model is rebuilt whole, in one `dbt build` (each
-        # invocation costs about 5 s of dbt's start-up and artifacts at M).
         rebuilt_from = rebuild_window.EVERY_DAY
         context.log.info(f"dbt rebuilds every model whole ({plan.reason})")
-        whole = dbt_build_args(dbt_vars, full_refresh=True, selection=[])
-        yield from _stream_build(context, dbt, whole, pause=True, rebuild_from=rebuilt_from)
+        build = dbt_build_args(dbt_vars, full_refresh=True, selection=[])
     else:
-        loaded_rows = dbt_build_args(
-            dbt_vars, full_refresh=False, selection=["--selector", LOADED_ROWS_SELECTOR]
-        )
-        rebuilt_models = dbt_build_args(
-            dbt_vars, full_refresh=False, selection=["--selector", REBUILT_MODELS_SELECTOR]
-        )
-        yield from _stream_build(
-            context, dbt, loaded_rows, pause=True, rebuild_from=rebuild_window.EVERY_DAY
-        )
         with target_connection(warehouse) as connection:
             rebuilt_from = rebuild_window.rebuild_from(connection, plan.last_build)
         context.log.info(f"dbt rebuilds from {rebuilt_from} ({plan.reason})")
-        yield from _stream_build(
-            context, dbt, rebuilt_models, pause=False, rebuild_from=rebuilt_from
+        build = dbt_build_args(
+            dbt_vars, full_refresh=False, selection=["--selector", INCREMENTAL_RUN_SELECTOR]
         )
+    yield from _stream_build(context, dbt, build, pause=True, rebuild_from=rebuilt_from)
     with warehouse.connect() as connection:
         rebuild_window.record_build(
             connection,

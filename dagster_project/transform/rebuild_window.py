@@ -136,8 +136,8 @@ def plan_build(connection: Connection, settings: str) -> BuildPlan:
 
 def rebuild_from(connection: Connection, last: LastBuild) -> date:
     """The earliest business day that the rows loaded after `last` can change (the table
-    in this module's docstring), read from the source unions of the target's warehouse
-    once staging holds this run's loads."""
+    in this module's docstring), read before dbt builds: from views over raw and from
+    tables the last build made."""
     [(found,)] = connection.execute(_rebuild_from_sql(last.loaded_through)).fetchall()
     return min(found, last.as_of_date) if found is not None else last.as_of_date
 
@@ -145,10 +145,22 @@ def rebuild_from(connection: Connection, last: LastBuild) -> date:
 def _rebuild_from_sql(loaded_through: datetime) -> str:
     through = _timestamp_sql(loaded_through)
     every_day = f"cast({string_literal(EVERY_DAY.isoformat())} as date)"
-    deals = "intermediate.int_source_deal_versions"
+    deals = _source_rows(
+        "deal_id, pipeline, probability, created_at, closed_at, updated_at, loaded_at",
+        "stg_canonical__deal_deliveries",
+        "stg_canonical__deal_versions",
+        "intermediate.int_source_deal_versions",
+        through,
+    )
+    history = _source_rows(
+        "deal_id, changed_at, loaded_at",
+        "stg_canonical__deal_field_history_deliveries",
+        "stg_canonical__deal_field_history",
+        "intermediate.int_source_deal_field_history",
+        through,
+    )
     users = "intermediate.int_source_user_versions"
     activities = "intermediate.int_source_activity_versions"
-    history = "intermediate.int_source_deal_field_history"
     return f"""
 with
 
@@ -260,6 +272,19 @@ changed_days as (
 
 select min(changed_day) from changed_days
 """
+
+
+def _source_rows(columns: str, deliveries: str, staged: str, union: str, through: str) -> str:
+    """Every source's rows of an entity, as a subquery, so each use reads only what it
+    filters: the canonical rows the last build staged (its staging table is incremental,
+    built before this run loaded anything) and those loaded since, from its deliveries
+    view; the other sources' from the source union, a view over raw."""
+    return (
+        f"(select {columns} from staging.{staged} "
+        f"union all select {columns} from staging.{deliveries} where loaded_at > {through} "
+        f"union all select {columns} from {union} where source_system <> 'canonical') "
+        "as source_rows"
+    )
 
 
 def ensure_builds_table(connection: Connection) -> None:

@@ -1,9 +1,9 @@
 """Build a test warehouse as the nightly run does, and the drops that test its rebuild rule.
 
-`build_as_nightly` runs the dbt steps of the run's dbt asset
-(dagster_project/transform/dbt_assets.py: one on a full refresh, two otherwise) with the
-rule's own functions, seeds and models only (the run's data tests are checked elsewhere),
-and records the build as the asset does.
+`build_as_nightly` runs the `dbt build` of the run's dbt asset
+(dagster_project/transform/dbt_assets.py) with the rule's own functions, seeds and models
+only (the run's data tests are checked elsewhere), and records the build as the asset
+does.
 """
 
 from __future__ import annotations
@@ -19,11 +19,7 @@ from dbt_cli import run_dbt
 from dagster_project.project import dbt_project
 from dagster_project.settings import BUILD_DATABASE_NAME, DBT_PROJECT_DIR
 from dagster_project.transform import rebuild_window
-from dagster_project.transform.dbt_assets import (
-    LOADED_ROWS_SELECTOR,
-    REBUILD_FROM_VARIABLE,
-    REBUILT_MODELS_SELECTOR,
-)
+from dagster_project.transform.dbt_assets import INCREMENTAL_RUN_SELECTOR, REBUILD_FROM_VARIABLE
 from dagster_project.transform.rebuild_window import BuildPlan
 
 NIGHTLY_TEAM_MOVE_BACK_DAYS = 6
@@ -56,21 +52,13 @@ def build_as_nightly(
         rebuilt_from = rebuild_window.EVERY_DAY
         run_dbt(warehouse, *SEEDS_AND_MODELS, *step_vars, "--full-refresh", project_dir=project_dir)
     else:
-        run_dbt(
-            warehouse,
-            *SEEDS_AND_MODELS,
-            "--selector",
-            LOADED_ROWS_SELECTOR,
-            *step_vars,
-            project_dir=project_dir,
-        )
         with duckdb.connect(str(warehouse / BUILD_DATABASE_NAME)) as connection:
             rebuilt_from = rebuild_window.rebuild_from(connection, plan.last_build)
         run_dbt(
             warehouse,
             *SEEDS_AND_MODELS,
             "--selector",
-            REBUILT_MODELS_SELECTOR,
+            INCREMENTAL_RUN_SELECTOR,
             *step_vars,
             project_dir=project_dir,
             environment={REBUILD_FROM_VARIABLE: rebuilt_from.isoformat()},

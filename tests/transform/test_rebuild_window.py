@@ -28,23 +28,36 @@ SETTINGS = "settings-1"
 
 @pytest.fixture
 def connection() -> Iterator[duckdb.DuckDBPyConnection]:
-    """Source unions holding one deal, one user, one activity known at the last build."""
+    """One deal, one user, one activity known at the last build: the canonical deal and its
+    field history in their staging tables, as the last build left them; what a test loads
+    goes to their deliveries views, or to the source unions for the other sources."""
     connection = duckdb.connect()
     connection.execute("create schema staging; create schema intermediate")
     connection.execute(
         "create table staging.stg_canonical__extracts (extract_date date, loaded_at timestamp)"
     )
+    deal_columns = (
+        "deal_id varchar, pipeline varchar, probability double, created_at timestamp, "
+        "closed_at timestamp, updated_at timestamp, is_deleted boolean, loaded_at timestamp"
+    )
+    for staging in ("stg_canonical__deal_versions", "stg_canonical__deal_deliveries"):
+        connection.execute(f"create table staging.{staging} ({deal_columns})")
     connection.execute(
-        "create table intermediate.int_source_deal_versions (deal_id varchar, "
-        "pipeline varchar, probability double, created_at timestamp, closed_at timestamp, "
-        "updated_at timestamp, is_deleted boolean, loaded_at timestamp)"
+        "create table intermediate.int_source_deal_versions "
+        f"(source_system varchar, {deal_columns})"
     )
     connection.execute(
         "create table intermediate.int_deal_versions (deal_id varchar, close_date date)"
     )
+    history_columns = "deal_id varchar, changed_at timestamp, loaded_at timestamp"
+    for staging in (
+        "stg_canonical__deal_field_history",
+        "stg_canonical__deal_field_history_deliveries",
+    ):
+        connection.execute(f"create table staging.{staging} ({history_columns})")
     connection.execute(
-        "create table intermediate.int_source_deal_field_history (deal_id varchar, "
-        "changed_at timestamp, loaded_at timestamp)"
+        "create table intermediate.int_source_deal_field_history "
+        f"(source_system varchar, {history_columns})"
     )
     connection.execute(
         "create table intermediate.int_source_user_versions (user_id varchar, "
@@ -58,13 +71,13 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
         "create table intermediate.int_source_quotas (period_start date, loaded_at timestamp)"
     )
     connection.execute(
-        "insert into intermediate.int_source_deal_versions values "
+        "insert into staging.stg_canonical__deal_versions values "
         "('d1', 'inbound', 0.4, '2024-10-01', '2025-01-15', '2025-01-15', false, ?)",
         [BUILT_THROUGH],
     )
     connection.execute("insert into intermediate.int_deal_versions values ('d1', '2025-01-15')")
     connection.execute(
-        "insert into intermediate.int_source_deal_field_history values ('d1', '2025-01-10', ?)",
+        "insert into staging.stg_canonical__deal_field_history values ('d1', '2025-01-10', ?)",
         [BUILT_THROUGH],
     )
     connection.execute(
@@ -97,7 +110,7 @@ def test_nothing_loaded_rebuilds_from_the_last_as_of_date(connection) -> None:
         ("staging.stg_canonical__extracts", ("2025-02-20", LOADED_NOW), date(2025, 2, 20)),
         # A known deal's new version: from the close it had, which the edit may move.
         (
-            "intermediate.int_source_deal_versions",
+            "staging.stg_canonical__deal_deliveries",
             (
                 "d1",
                 "inbound",
@@ -112,7 +125,7 @@ def test_nothing_loaded_rebuilds_from_the_last_as_of_date(connection) -> None:
         ),
         # A new deal closed back-dated: from its close.
         (
-            "intermediate.int_source_deal_versions",
+            "staging.stg_canonical__deal_deliveries",
             (
                 "d2",
                 "inbound",
@@ -127,27 +140,48 @@ def test_nothing_loaded_rebuilds_from_the_last_as_of_date(connection) -> None:
         ),
         # A new deal created before the last as-of date: from its creation.
         (
-            "intermediate.int_source_deal_versions",
+            "staging.stg_canonical__deal_deliveries",
             ("d3", "outbound", 60, "2025-02-12", None, "2025-03-01 09:00", False, LOADED_NOW),
             date(2025, 2, 12),
         ),
         # A probability above 1 on a pipeline read 0-1 so far: every day.
         (
-            "intermediate.int_source_deal_versions",
+            "staging.stg_canonical__deal_deliveries",
             ("d4", "inbound", 60, "2025-03-01", None, "2025-03-01 09:00", False, LOADED_NOW),
             rebuild_window.EVERY_DAY,
         ),
         # A field change: from its own day, or from the deal's creation when it is the
         # deal's first (its old_value is the stage the deal was created in).
         (
-            "intermediate.int_source_deal_field_history",
+            "staging.stg_canonical__deal_field_history_deliveries",
             ("d1", "2025-02-14", LOADED_NOW),
             date(2025, 2, 14),
         ),
         (
-            "intermediate.int_source_deal_field_history",
+            "staging.stg_canonical__deal_field_history_deliveries",
             ("d1", "2025-01-05", LOADED_NOW),
             date(2024, 10, 1),
+        ),
+        # Another source's deals and field history, from the source unions.
+        (
+            "intermediate.int_source_deal_versions",
+            (
+                "salesforce",
+                "s1",
+                "x",
+                0.2,
+                "2025-02-18",
+                None,
+                "2025-03-01 9:00",
+                False,
+                LOADED_NOW,
+            ),
+            date(2025, 2, 18),
+        ),
+        (
+            "intermediate.int_source_deal_field_history",
+            ("hubspot", "h1", "2025-02-17", LOADED_NOW),
+            date(2025, 2, 17),
         ),
         # A backdated team move: from the fiscal quarter before the one holding it (team
         # quotas are per quarter; the forecast shows the next quarter's).
@@ -188,7 +222,8 @@ def test_each_loaded_row_rebuilds_from_the_earliest_day_it_changes(
 
 def test_rows_loaded_through_the_last_build_change_nothing(connection) -> None:
     connection.execute(
-        "insert into intermediate.int_source_deal_field_history values ('d1', '2025-01-02', ?)",
+        "insert into staging.stg_canonical__deal_field_history_deliveries "
+        "values ('d1', '2025-01-02', ?)",
         [BUILT_THROUGH],
     )
     assert rebuild_from(connection) == LAST_AS_OF
