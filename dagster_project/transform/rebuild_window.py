@@ -147,15 +147,15 @@ def _rebuild_from_sql(loaded_through: datetime) -> str:
     every_day = f"cast({string_literal(EVERY_DAY.isoformat())} as date)"
     deals = _source_rows(
         "deal_id, pipeline, probability, created_at, closed_at, updated_at, loaded_at",
-        "stg_canonical__deal_deliveries",
-        "stg_canonical__deal_versions",
+        "staging.stg_canonical__deal_deliveries",
+        "staging.stg_canonical__deal_versions",
         "intermediate.int_source_deal_versions",
         through,
     )
     history = _source_rows(
         "deal_id, changed_at, loaded_at",
-        "stg_canonical__deal_field_history_deliveries",
-        "stg_canonical__deal_field_history",
+        "staging.stg_canonical__deal_field_history_deliveries",
+        "staging.stg_canonical__deal_field_history",
         "intermediate.int_source_deal_field_history",
         through,
     )
@@ -280,8 +280,8 @@ def _source_rows(columns: str, deliveries: str, staged: str, union: str, through
     built before this run loaded anything) and those loaded since, from its deliveries
     view; the other sources' from the source union, a view over raw."""
     return (
-        f"(select {columns} from staging.{staged} "
-        f"union all select {columns} from staging.{deliveries} where loaded_at > {through} "
+        f"(select {columns} from {staged} "
+        f"union all select {columns} from {deliveries} where loaded_at > {through} "
         f"union all select {columns} from {union} where source_system <> 'canonical') "
         "as source_rows"
     )
