@@ -3,14 +3,14 @@
 `dbt build` runs each model's tests right after it, so a failing test skips every
 model downstream of it and, through Dagster, the publish step. An incremental run first
 reads what it loaded, in the views over raw the last build left, and decides what the
-models rebuild (rebuild_window); its build leaves the seeds and views as they are, as a
-change to either makes the run a full refresh.
+models rebuild (rebuild_window); its build leaves the seeds and the staging and
+intermediate views as they are, as a change to either makes the run a full refresh.
 """
 
 import json
 import os
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -35,6 +35,8 @@ INCREMENTAL_RUN_SELECTOR = "incremental_run"
 # What the incremental models rebuild from (dbt/macros/rebuild_window.sql): read with
 # env_var(), since a changed `--vars` makes dbt parse the whole project again.
 REBUILD_FROM_VARIABLE = "PIPEHEALTH_REBUILD_FROM"
+# The layer (first folder under dbt/models/) whose models are published.
+MARTS_LAYER = "marts"
 
 
 class PipehealthDbtTranslator(DagsterDbtTranslator):
@@ -123,7 +125,8 @@ def pipehealth_dbt_models(
         build = dbt_build_args(
             dbt_vars, full_refresh=False, selection=["--selector", INCREMENTAL_RUN_SELECTOR]
         )
-    yield from _stream_build(context, dbt, build, pause=True, rebuild_from=rebuilt_from)
+    built = yield from _stream_build(context, dbt, build, pause=True, rebuild_from=rebuilt_from)
+    _require_every_mart(context, built)
     with warehouse.connect() as connection:
         rebuild_window.record_build(
             connection,
@@ -142,12 +145,16 @@ def _stream_build(
     *,
     pause: bool,
     rebuild_from: date,
-) -> Iterator[Any]:
+) -> Generator[Any, None, set[dg.AssetKey]]:
+    """Run `dbt build` with `args`, yielding its events; return the assets it materialized."""
     with _environment(REBUILD_FROM_VARIABLE, rebuild_from.isoformat()):
         invocation = dbt.cli(args, context=context, raise_on_error=False)
+    built: set[dg.AssetKey] = set()
     for event_number, event in enumerate(invocation.stream()):
         if pause and event_number == DBT_PAUSE_AFTER_EVENTS:
             pause_point("dbt")
+        if isinstance(event, dg.Output):
+            built.add(context.asset_key_for_output(event.output_name))
         yield event
     if not invocation.is_successful():
         raise build_failure(invocation.get_artifact("run_results.json"))
@@ -163,6 +170,25 @@ def _stream_build(
     # 20 MB) that nothing reads once it succeeded: kept, a nightly run adds one for good.
     # A failed one stays for its compiled SQL.
     shutil.rmtree(invocation.target_path, ignore_errors=True)
+    return built
+
+
+def _require_every_mart(context: dg.AssetExecutionContext, built: set[dg.AssetKey]) -> None:
+    """Fail the step if a run's build left a mart out.
+
+    The publish step reads every mart, and Dagster skips a step when an asset it reads
+    was not materialized, yet calls the run a success: the last night's marts would stay
+    served with no failure to alert on.
+    """
+    unbuilt = sorted(
+        key.to_user_string()
+        for key, layer in context.assets_def.group_names_by_key.items()
+        if layer == MARTS_LAYER and key not in built
+    )
+    if unbuilt:
+        raise dg.Failure(
+            description=f"dbt build left out marts the publish step reads: {', '.join(unbuilt)}"
+        )
 
 
 @contextmanager
