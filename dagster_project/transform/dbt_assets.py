@@ -131,7 +131,7 @@ def pipehealth_dbt_models(
         rebuild_window.record_build(
             connection,
             plan,
-            run_id=context.run_id,
+            run_id=context.run.run_id,
             built_at=datetime.now(UTC).replace(tzinfo=None),
             rebuilt_from=rebuilt_from,
             as_of_date=as_of_date or rebuilt_from,

@@ -18,6 +18,13 @@ pipeline_stages as (
 
 ),
 
+stage_mappings as (
+
+    select * from {{ ref('stage_mappings') }}
+    where source = 'hubspot'
+
+),
+
 -- A deal's account is its associated company, from the latest delivery of its
 -- associations; HubSpot's primary deal-to-company association (type 5) first.
 deal_companies_ranked as (
@@ -56,9 +63,9 @@ versions_with_account_and_stage as (
         deal_accounts.company_id as account_id,
         deal_versions.owner_id,
         deal_versions.deal_name,
-        deal_versions.pipeline,
+        stage_mappings.pipeline,
         deal_versions.deal_type,
-        deal_versions.stage,
+        stage_mappings.stage,
         -- HubSpot's Fivetran tables carry no forecast category property: the stage's
         -- applies.
         cast(null as {{ dbt.type_string() }}) as forecast_category,
@@ -96,6 +103,10 @@ versions_with_account_and_stage as (
     from deal_versions
     left join deal_accounts on deal_versions.deal_id = deal_accounts.deal_id
     left join pipeline_stages on deal_versions.source_stage = pipeline_stages.stage_id
+    left join stage_mappings
+        on
+            deal_versions.source_pipeline = stage_mappings.source_pipeline
+            and deal_versions.source_stage = stage_mappings.source_stage
 
 )
 

@@ -6,16 +6,10 @@ source as (
 
 ),
 
-stage_mappings as (
-
-    select * from {{ ref('stage_mappings') }}
-    where source = 'flat'
-
-),
-
 -- A flat export carries no pipeline, currency, probability or updated_at: one pipeline
--- (`default` in stage_mappings), amounts in the reporting currency, the stage's default
--- probability, and the extract a version arrived in as its updated_at.
+-- (`default`, which int_flat__deal_versions maps), amounts in the reporting currency,
+-- the stage's default probability, and the extract a version arrived in as its
+-- updated_at.
 renamed as (
 
     select
@@ -44,12 +38,10 @@ renamed as (
 
 ),
 
-versions_mapped as (
+versions_dated as (
 
     select
         renamed.*,
-        stage_mappings.pipeline,
-        stage_mappings.stage,
         -- Deals still prospecting have no engage date: the first extract that shows the
         -- deal is the earliest date it is known to exist.
         coalesce(
@@ -60,10 +52,6 @@ versions_mapped as (
         cast(renamed.extract_date as {{ dbt.type_timestamp() }}) as updated_at
 
     from renamed
-    left join stage_mappings
-        on
-            renamed.source_pipeline = stage_mappings.source_pipeline
-            and renamed.source_stage = stage_mappings.source_stage
 
 ),
 
@@ -71,7 +59,7 @@ versions_mapped as (
 -- delivered again unchanged is not stored again by the loader.
 latest_deliveries as (
 
-    {{ latest_version('versions_mapped', ['deal_id', 'updated_at']) }}
+    {{ latest_version('versions_dated', ['deal_id', 'updated_at']) }}
 
 ),
 
@@ -83,9 +71,7 @@ deduplicated as (
         account_id,
         owner_id,
         deal_name,
-        pipeline,
         cast(null as {{ dbt.type_string() }}) as deal_type,
-        stage,
         -- A flat export carries no forecast category: the stage's applies.
         cast(null as {{ dbt.type_string() }}) as forecast_category,
         source_pipeline,

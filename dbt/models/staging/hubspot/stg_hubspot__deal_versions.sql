@@ -6,13 +6,6 @@ deals as (
 
 ),
 
-stage_mappings as (
-
-    select * from {{ ref('stage_mappings') }}
-    where source = 'hubspot'
-
-),
-
 renamed as (
 
     select
@@ -60,24 +53,9 @@ renamed as (
 
 ),
 
-versions_mapped as (
-
-    select
-        renamed.*,
-        stage_mappings.pipeline,
-        stage_mappings.stage
-
-    from renamed
-    left join stage_mappings
-        on
-            renamed.source_pipeline = stage_mappings.source_pipeline
-            and renamed.source_stage = stage_mappings.source_stage
-
-),
-
 latest_deliveries as (
 
-    {{ latest_version('versions_mapped', ['deal_id', 'updated_at'], id='deal_version_id') }}
+    {{ latest_version('renamed', ['deal_id', 'updated_at'], id='deal_version_id') }}
 
 )
 

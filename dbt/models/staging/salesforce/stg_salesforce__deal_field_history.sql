@@ -6,13 +6,6 @@ source as (
 
 ),
 
-stage_mappings as (
-
-    select * from {{ ref('stage_mappings') }}
-    where source = 'salesforce'
-
-),
-
 -- Salesforce's field names onto the canonical ones; other fields are not tracked.
 renamed as (
 
@@ -33,46 +26,11 @@ renamed as (
 
 ),
 
--- Stage labels map like the opportunity's own stage.
-values_mapped as (
+tracked_changes as (
 
-    select
-        renamed.deal_id,
-        renamed.field,
-        case
-            when renamed.field = 'stage' then old_stages.stage else renamed.old_value
-        end as old_value,
-        case
-            when renamed.field = 'stage' then new_stages.stage else renamed.new_value
-        end as new_value,
-        renamed.changed_at,
-        renamed.extract_date,
-        renamed.source_file,
-        renamed.source_row,
-        renamed.loaded_at
-
-    from renamed
-    left join stage_mappings as old_stages
-        on
-            old_stages.source_pipeline = 'default'
-            and renamed.old_value = old_stages.source_stage
-    left join stage_mappings as new_stages
-        on
-            new_stages.source_pipeline = 'default'
-            and renamed.new_value = new_stages.source_stage
-    where renamed.field is not null
-
-),
-
-latest_deliveries as (
-
-    {{ latest_version(
-        'values_mapped',
-        ['deal_id', 'field', 'old_value', 'new_value', 'changed_at'],
-        by_updated_at=false,
-        id='deal_field_change_id'
-    ) }}
+    select * from renamed
+    where field is not null
 
 )
 
-select * from latest_deliveries
+select * from tracked_changes
