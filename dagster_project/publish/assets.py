@@ -10,22 +10,17 @@ from dagster_project.publish.publisher import publish_marts
 from dagster_project.publish.rewrite_units import parquet_months, rewrite_units
 from dagster_project.resources import WarehouseResource
 from dagster_project.settings import POSTGRES_TARGET, dbt_target
-from dagster_project.transform.dbt_assets import MARTS_LAYER, pipehealth_dbt_models
+from dagster_project.transform.dbt_assets import MART_KEYS
 
 PUBLISHED_MARTS_KEY = dg.AssetKey(["publish", "published_marts"])
-
-
-# The marts, not every dbt model: an incremental run leaves the staging and intermediate
-# views as they are (their SQL is the last build's), and Dagster skips a step when an
-# asset it reads was not built.
-MART_KEYS = [
-    key for key, layer in pipehealth_dbt_models.group_names_by_key.items() if layer == MARTS_LAYER
-]
 
 
 @dg.asset(
     key=PUBLISHED_MARTS_KEY,
     group_name="publish",
+    # The marts, not every dbt model: an incremental run leaves the staging and
+    # intermediate views as they are (their SQL is the last build's), and Dagster skips a
+    # step when an asset it reads was not built.
     deps=MART_KEYS,
     kinds={"duckdb", "parquet"},
     description=(

@@ -35,8 +35,6 @@ INCREMENTAL_RUN_SELECTOR = "incremental_run"
 # What the incremental models rebuild from (dbt/macros/rebuild_window.sql): read with
 # env_var(), since a changed `--vars` makes dbt parse the whole project again.
 REBUILD_FROM_VARIABLE = "PIPEHEALTH_REBUILD_FROM"
-# The layer (first folder under dbt/models/) whose models are published.
-MARTS_LAYER = "marts"
 
 
 class PipehealthDbtTranslator(DagsterDbtTranslator):
@@ -138,6 +136,12 @@ def pipehealth_dbt_models(
         )
 
 
+# The published models: those of the first folder under dbt/models/ named marts.
+MART_KEYS = [
+    key for key, layer in pipehealth_dbt_models.group_names_by_key.items() if layer == "marts"
+]
+
+
 def _stream_build(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
@@ -180,11 +184,7 @@ def _require_every_mart(context: dg.AssetExecutionContext, built: set[dg.AssetKe
     was not materialized, yet calls the run a success: the last night's marts would stay
     served with no failure to alert on.
     """
-    unbuilt = sorted(
-        key.to_user_string()
-        for key, layer in context.assets_def.group_names_by_key.items()
-        if layer == MARTS_LAYER and key not in built
-    )
+    unbuilt = sorted(key.to_user_string() for key in MART_KEYS if key not in built)
     if unbuilt:
         raise dg.Failure(
             description=f"dbt build left out marts the publish step reads: {', '.join(unbuilt)}"
