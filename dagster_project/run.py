@@ -59,11 +59,7 @@ def run_pipeline(paths: Paths, *, verbose: bool = False) -> int:
         ):
             result = _execute(paths, run_id, run_log, verbose)
             published = _publish_succeeded(result)
-            if result.success:
-                pause_point("summary")
-                _print_summary(paths, run_id, evaluations=result.get_asset_check_evaluations())
-                return EXIT_PUBLISHED
-            return _report_unsuccessful(result, paths, run_log, published)
+            return report_result(result, paths, run_log)
     except Exception as error:
         return report_exception(_failure_headline(published), error, run_log)
 
@@ -100,6 +96,29 @@ def _publish_succeeded(result: dg.ExecuteInProcessResult) -> bool:
     return any(
         step_of(event.step_key or "") == "publish" for event in result.get_step_success_events()
     )
+
+
+def report_result(result: dg.ExecuteInProcessResult, paths: Paths, run_log: Path) -> int:
+    """Print what the finished run did and return its exit code."""
+    published = _publish_succeeded(result)
+    if result.success and published:
+        pause_point("summary")
+        _print_summary(paths, result.run_id, evaluations=result.get_asset_check_evaluations())
+        return EXIT_PUBLISHED
+    if result.success:
+        # Dagster skips a step whose input was not materialized and still calls the run a
+        # success: without the publish the served marts are last night's.
+        return report_error(
+            _failure_headline(published),
+            f"Dagster skipped steps {_skipped_steps(result)}, the publish among them",
+            "",
+            run_log,
+        )
+    return _report_unsuccessful(result, paths, run_log, published)
+
+
+def _skipped_steps(result: dg.ExecuteInProcessResult) -> str:
+    return ", ".join(sorted(event.step_key or "" for event in result.get_step_skipped_events()))
 
 
 def _failure_headline(published: bool, step_key: str | None = None) -> str:
