@@ -12,10 +12,13 @@ rebuilt_versions as (
 
 ),
 
--- Every deal's probability, built or not: the scale is the whole pipeline's.
+-- Every deal's probability, built or not: the scale is the whole pipeline's
+-- (docs/metrics.md "Probability").
 pipeline_probabilities as (
 
-    {{ deal_version_probabilities() }}
+    select deal_id, pipeline, probability, loaded_at from extracted_versions
+    union all
+    select deal_id, pipeline, probability, loaded_at from rebuilt_versions
 
 ),
 

@@ -68,12 +68,7 @@ values_mapped as (
 -- always null).
 latest_deliveries as (
 
-    {{ latest_version(
-        'values_mapped',
-        ['deal_id', 'field', 'old_value', 'new_value', 'changed_at'],
-        by_updated_at=false,
-        id='deal_field_change_id'
-    ) }}
+    {{ latest_field_changes('values_mapped') }}
 
 )
 

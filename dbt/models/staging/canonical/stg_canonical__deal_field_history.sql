@@ -10,12 +10,7 @@ deliveries as (
 -- from its latest delivery.
 latest_deliveries as (
 
-    {{ latest_version(
-        'deliveries',
-        ['deal_id', 'field', 'old_value', 'new_value', 'changed_at'],
-        by_updated_at=false,
-        id='deal_field_change_id'
-    ) }}
+    {{ latest_field_changes('deliveries') }}
 
 )
 
