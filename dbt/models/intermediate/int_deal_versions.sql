@@ -16,9 +16,21 @@ rebuilt_versions as (
 -- (docs/metrics.md "Probability").
 pipeline_probabilities as (
 
-    select deal_id, pipeline, probability, loaded_at from extracted_versions
+    select
+        deal_id,
+        pipeline,
+        probability,
+        loaded_at
+    from extracted_versions
+
     union all
-    select deal_id, pipeline, probability, loaded_at from rebuilt_versions
+
+    select
+        deal_id,
+        pipeline,
+        probability,
+        loaded_at
+    from rebuilt_versions
 
 ),
 
