@@ -12,28 +12,6 @@ rebuilt_versions as (
 
 ),
 
--- Every deal's probability, built or not: the scale is the whole pipeline's
--- (docs/metrics.md "Probability").
-pipeline_probabilities as (
-
-    select
-        deal_id,
-        pipeline,
-        probability,
-        loaded_at
-    from extracted_versions
-
-    union all
-
-    select
-        deal_id,
-        pipeline,
-        probability,
-        loaded_at
-    from rebuilt_versions
-
-),
-
 -- Days before a deal's first extract come from its field history.
 deal_versions as (
 
@@ -56,6 +34,23 @@ deal_versions_to_build as (
 pipeline_stages as (
 
     select * from {{ ref('pipeline_stages') }}
+
+),
+
+-- Every deal's probability, built by this run or not: the scale is the whole pipeline's.
+pipeline_probabilities as (
+
+    select
+        pipeline,
+        probability
+    from extracted_versions
+
+    union all
+
+    select
+        pipeline,
+        probability
+    from rebuilt_versions
 
 ),
 
