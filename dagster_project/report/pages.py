@@ -58,6 +58,18 @@ class NavLink:
     current: bool
 
 
+@dataclass(frozen=True)
+class PageScope:
+    """Whom one entity's page shows: the entities it compares, the reps whose activity it
+    lists, the deal changes of its deals, and the pages its navigation links to."""
+
+    file_name: str
+    nav: list[NavLink]
+    compared: list[Entity]
+    reps: list[Entity]
+    changes: list[Row]
+
+
 @dataclass
 class Page:
     entity: Entity
@@ -396,20 +408,12 @@ def build_pages(data: ReviewData) -> list[Page]:
             )
             for link in linked
         ]
-        pages.append(_page(data, entity, names[key], nav, compared, reps_shown, changes, rep_names))
+        scope = PageScope(names[key], nav, compared, reps_shown, changes)
+        pages.append(_page(data, entity, scope, rep_names))
     return pages
 
 
-def _page(
-    data: ReviewData,
-    entity: Entity,
-    file_name: str,
-    nav: list[NavLink],
-    compared: list[Entity],
-    reps: list[Entity],
-    changes_of_entity: list[Row],
-    rep_names: dict[str, str],
-) -> Page:
+def _page(data: ReviewData, entity: Entity, scope: PageScope, rep_names: dict[str, str]) -> Page:
     key = (entity.level, entity.entity_id)
     page_charts: dict[str, Chart] = {}
     trend = data.trend.get(key, [])
@@ -432,7 +436,7 @@ def _page(
             page_charts[f"waterfall_{period}"] = Chart(
                 f"waterfall_{period}", title, charts.waterfall(_waterfall_steps(row))
             )
-    attainment_rows = _attainment_rows(data, compared)
+    attainment_rows = _attainment_rows(data, scope.compared)
     pace = data.quarter_attainment.get(key, {}).get("expected_pace_pct")
     if attainment_rows:
         page_charts["attainment"] = Chart(
@@ -457,19 +461,19 @@ def _page(
     forecast_chart = _forecast_chart(forecast_rows)
     if forecast_chart is not None:
         page_charts["forecast"] = forecast_chart
-    changes, change_counts = _changes(changes_of_entity, rep_names)
+    changes, change_counts = _changes(scope.changes, rep_names)
     outcomes: dict[str, list[Row]] = {"won": [], "lost": [], "churned": []}
     for row in data.outcomes.get(key, []):
         outcomes.setdefault(row["outcome"], []).append(row)
     return Page(
         entity=entity,
-        file_name=file_name,
-        nav=nav,
+        file_name=scope.file_name,
+        nav=scope.nav,
         figures=_figures(data, key),
         charts=page_charts,
         top_deals=data.top_deals.get(key, []),
         outcomes=outcomes,
-        activities=_activity_rows(data, reps),
+        activities=_activity_rows(data, scope.reps),
         attainment_rows=attainment_rows,
         waterfalls=waterfalls,
         forecast=[
