@@ -49,7 +49,7 @@ def run_pipeline(paths: Paths, *, verbose: bool = False) -> int:
     run_log.parent.mkdir(parents=True, exist_ok=True)
     print(f"pipehealth run {run_id}: {paths.landing} -> {paths.warehouse}", flush=True)
     print(f"  log (dbt's output, errors): {run_log}", flush=True)
-    published = False
+    result: dg.ExecuteInProcessResult | None = None
     try:
         with warehouse_access.run_lock(
             paths.warehouse,
@@ -58,9 +58,9 @@ def run_pipeline(paths: Paths, *, verbose: bool = False) -> int:
             on_wait=lambda message: print(message, flush=True),
         ):
             result = _execute(paths, run_id, run_log, verbose)
-            published = _publish_succeeded(result)
             return report_result(result, paths, run_log)
     except Exception as error:
+        published = result is not None and _publish_succeeded(result)
         return report_exception(_failure_headline(published), error, run_log)
 
 
