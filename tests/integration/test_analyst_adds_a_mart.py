@@ -186,9 +186,9 @@ def assert_served_mart_recomputes(paths: Paths, as_of: str | None = None) -> Non
             """
             select pipeline, stage, amount
             from marts.fct_deal_daily_snapshot
-            where is_open
-                and snapshot_date = (select max(snapshot_date) from marts.fct_deal_daily_snapshot)
-            """
+            where is_open and snapshot_date = cast($last_snapshot as date)
+            """,
+            params={"last_snapshot": last_snapshot},
         ).df()
     if as_of is not None:
         assert last_snapshot == as_of
