@@ -70,5 +70,6 @@
 {#- A deal's field change is one change however often it is delivered: its latest
     delivery, deal_field_change_id the hash of what the change is. -#}
 {% macro latest_field_changes(relation) -%}
-    {{ return(latest_version(relation, ['deal_id', 'field', 'old_value', 'new_value', 'changed_at'], by_updated_at=false, id='deal_field_change_id')) }}
+    {%- set change = ['deal_id', 'field', 'old_value', 'new_value', 'changed_at'] -%}
+    {{ return(latest_version(relation, change, by_updated_at=false, id='deal_field_change_id')) }}
 {%- endmacro %}
